@@ -1,0 +1,87 @@
+// The reference model: lookup, readdir and the predicted Observation of a mounted stack.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ovl/config.hpp"
+#include "ovl/observation.hpp"
+#include "ovl/semantics.hpp"
+#include "ovl/stack.hpp"
+
+namespace ovl {
+
+/// One step of a resolution: the clause applied and what it did, in words.
+struct TraceStep {
+  std::string clause;
+  std::string text;
+};
+
+/// A place in the stack: a layer index (into Stack::layers) and a path inside that layer.
+struct LayerPath {
+  int layer = -1;
+  std::string path;
+  bool operator==(const LayerPath&) const = default;
+};
+
+/// The model's answer for one path.
+struct Resolution {
+  int err = 0;                        // lstat errno; 0 when the path resolves
+  NodeType type = NodeType::Dir;
+  const Node* meta = nullptr;         // the node whose attributes and xattrs are shown
+  LayerPath meta_at;
+  std::vector<LayerPath> merged;      // dirs: every directory merged, top first
+  bool merge_dir = false;             // iterated as a merge dir (R64)
+  bool xwhiteouts = false;            // dir carries the xwhiteouts flag (R23)
+  std::vector<int> xwhiteout_layers;  // layers whose dir has opaque=x (R23)
+  std::optional<LayerPath> data_at;   // reg: where read() gets bytes
+  const Node* data = nullptr;
+  int open_err = 0;                   // reg: open errno (R37, R46)
+  std::uint64_t size = 0;
+  std::vector<TraceStep> trace;
+
+  std::vector<std::string> clauses() const;  // unique clause ids of the trace, in order
+};
+
+/// The listing of one directory.
+struct Listing {
+  int err = 0;                        // readdir errno
+  std::vector<std::string> names;     // sorted; "." and ".." excluded
+  std::vector<TraceStep> trace;
+};
+
+/// What to include in an Observation besides the readdir walk.
+struct ObserveOptions {
+  /// Also probe names that exist in any regular layer beside a visible directory's listed names,
+  /// and report those that resolve although readdir hides them.
+  bool probe_hidden = true;
+  /// Stop after this many entries (0 = no limit); exceeding it is an error.
+  std::size_t max_entries = 0;
+};
+
+/// A stack mounted with a configuration, under a semantics: the executable spec.
+class Model {
+ public:
+  Model(Stack stack, MountConfig config, Semantics semantics);
+
+  /// Resolves one absolute path ("/", "/a/b") component by component, as lookup does.
+  Resolution resolve(std::string_view path) const;
+  /// Lists a resolved directory (R64–R66).
+  Listing readdir(const Resolution& dir) const;
+  /// The full predicted Observation, with `source` filled in.
+  Observation observe(const ObserveOptions& opts = {}) const;
+  /// For every entry of the last observe(): its path and the clauses behind it.
+  std::vector<std::pair<std::string, std::vector<std::string>>> clause_map(const ObserveOptions& opts = {}) const;
+
+  const Stack& stack() const { return stack_; }
+  const MountConfig& config() const { return config_; }
+  const Semantics& semantics() const { return semantics_; }
+
+ private:
+  Stack stack_;
+  MountConfig config_;
+  Semantics semantics_;
+};
+
+}  // namespace ovl

@@ -1,0 +1,50 @@
+// The mount option language (R51–R63): legacy mount(2) strings and fsconfig sequences.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ovl/config.hpp"
+#include "ovl/semantics.hpp"
+
+namespace ovl {
+
+/// What the option checks learn about one layer path (R53, R17): does it resolve, is it a
+/// directory, and a canonical identity so that repeated and nested layers can be detected.
+struct PathInfo {
+  int err = 0;             // 0, or the errno resolving the path gave (ENOENT …)
+  bool is_dir = true;
+  std::string canonical;   // absolute normalised path ("" = use the path itself)
+};
+
+/// Answers PathInfo for a path as written in the options (relative paths resolve against the
+/// mounting process's cwd). The model's in-memory version knows only the case's layer names.
+using PathProbe = std::function<PathInfo(const std::string& path)>;
+
+/// Everything option parsing depends on besides the options themselves.
+struct ParseContext {
+  ModuleParams module;
+  Semantics semantics;
+  PathProbe probe;          // empty: every path is an existing directory of its own
+  bool privileged = true;   // CAP_SYS_ADMIN in the initial user namespace (R59, 6.12+)
+};
+
+/// One fsconfig(2) call of a new-API mount.
+struct FsconfigCall {
+  enum class Kind : std::uint8_t { Flag, String, Fd };
+  Kind kind = Kind::String;
+  std::string key;
+  std::string value;  // String: the value; Fd: the path the descriptor was opened on
+};
+
+/// Parses a legacy mount(2) data string and resolves it as the kernel does.
+MountResult parse_mount_options(std::string_view data, const ParseContext& ctx);
+/// Runs an fsconfig sequence (then FSCONFIG_CMD_CREATE) and resolves it as the kernel does.
+MountResult parse_fsconfig(const std::vector<FsconfigCall>& calls, const ParseContext& ctx);
+/// The fsconfig sequence equivalent to a legacy string that parse_mount_options accepted
+/// (lowerdir+ / datadir+ per layer, upperdir, workdir, then the other options).
+std::vector<FsconfigCall> to_fsconfig(const MountConfig& config, std::string_view legacy_data);
+
+}  // namespace ovl
