@@ -1,0 +1,57 @@
+// A Target turns a Case into an Observation: the kernel (two mount APIs), FUSE daemons, EROFS …
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ovl/case.hpp"
+#include "ovl/observation.hpp"
+#include "ovl/semantics.hpp"
+
+namespace ovl {
+
+/// What one target made of one case.
+struct TargetOutcome {
+  enum class Kind : std::uint8_t {
+    Observed,  // the case ran; `observation` holds what the target showed (a refused mount included)
+    Skipped,   // the target cannot run this case here; `reason` says why
+    Error,     // the harness failed (timeout, crash, daemon died …); `reason` says what happened
+  };
+  Kind kind = Kind::Observed;
+  Observation observation;
+  std::string reason;
+  std::string mount_log;   // fs_context log / dmesg lines of the mount, if any
+  double seconds = 0;
+};
+
+/// Settings every target shares.
+struct TargetOptions {
+  double case_timeout_seconds = 30;
+};
+
+/// Something that turns Cases into Observations.
+class Target {
+ public:
+  virtual ~Target() = default;
+  /// "kernel", "kernel-fsconfig", "model-fuse", "fuse-overlayfs", "erofs" …
+  virtual std::string name() const = 0;
+  /// Why this machine cannot provide the target at all (not root, no overlay …); nullopt if it can.
+  virtual std::optional<std::string> unavailable() const = 0;
+  /// Why this target cannot run this particular case (a missing capability); nullopt if it can.
+  virtual std::optional<std::string> cannot_run(const Case& c) const = 0;
+  /// Runs one case. Never throws for anything the target does; harness failures are Kind::Error.
+  virtual TargetOutcome run(const Case& c) = 0;
+  /// Runs several cases; targets that can share mounts between cases override this.
+  virtual std::vector<TargetOutcome> run_many(const std::vector<const Case*>& cases) {
+    std::vector<TargetOutcome> out;
+    out.reserve(cases.size());
+    for (const Case* c : cases) out.push_back(run(*c));
+    return out;
+  }
+  /// The kernel feature level this target should be compared at (the model runs at this level).
+  virtual KernelVersion level() const { return KernelVersion{6, 18}; }
+};
+
+}  // namespace ovl
