@@ -19,6 +19,7 @@ struct Expectation {
   std::optional<Entry> entry;          // a path expectation
   std::optional<MountStatus> mount;    // `expect mount ok` / `expect mount EINVAL`
   bool absent = false;                 // `expect /p absent`: no entry for the path
+  std::optional<std::string> content_text;  // content="…" as written (entry->content is its sha256)
 };
 
 /// A conformance case: the unit every target runs.
@@ -32,6 +33,7 @@ struct Case {
   std::vector<std::pair<std::string, std::shared_ptr<Layer>>> layers;  // by name, in file order
   std::vector<Expectation> expects;
   std::string source_file;                   // where it was read from, if anywhere
+  std::vector<std::string> description;      // leading `#` comment lines of the file, without "# "
 
   const Layer* layer(std::string_view name) const;
 };
