@@ -29,6 +29,9 @@ struct TargetOutcome {
 /// Settings every target shares.
 struct TargetOptions {
   double case_timeout_seconds = 30;
+  /// Run each case in a forked child with its own mount namespace (so the time limit can kill
+  /// it and its mounts die with it). Off: in-process, no time limit (benchmarks only).
+  bool isolate = true;
 };
 
 /// Something that turns Cases into Observations.

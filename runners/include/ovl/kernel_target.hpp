@@ -1,0 +1,53 @@
+// The two kernel targets: the in-kernel overlay mounted with the legacy mount(2) string
+// ("kernel") and with fsopen/fsconfig ("kernel-fsconfig").
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ovl/options.hpp"
+#include "ovl/target.hpp"
+
+namespace ovl {
+
+/// Which kernel mount API is used.
+enum class MountApi : std::uint8_t { Legacy, Fsconfig };
+
+/// One mount to make from directories that already exist.
+struct MountSpec {
+  MountApi api = MountApi::Legacy;
+  std::string options;                              // legacy string (Legacy, and Fsconfig without calls)
+  std::optional<std::vector<FsconfigCall>> calls;   // Fsconfig: this sequence
+  std::string cwd;                                  // relative layer paths resolve here
+  std::string mountpoint;                           // an existing empty directory
+  std::vector<std::string> candidates;              // ProbeOptions::candidates
+};
+
+/// Mounts spec, probes the mount and unmounts it; a refused mount gives mount.status=error with
+/// the errno name and the kernel's message. With opts.isolate this runs in an isolated child
+/// under opts.case_timeout_seconds. Never throws: harness failures are TargetOutcome::Error.
+TargetOutcome mount_and_probe(const MountSpec& spec, const TargetOptions& opts);
+
+/// The fsconfig sequence the kernel-fsconfig target uses for a legacy option string.
+std::vector<FsconfigCall> fsconfig_calls_for(std::string_view legacy_options);
+
+/// The upper and regular-lower layers a case's options name (data-only layers excluded).
+std::vector<const Layer*> probe_layers(const Case& c);
+
+/// The in-kernel overlay through one mount API: materializes each case on the sandbox scratch,
+/// mounts, probes, unmounts and removes it.
+class KernelTarget : public Target {
+ public:
+  explicit KernelTarget(MountApi api, TargetOptions opts = {});
+  std::string name() const override;
+  std::optional<std::string> unavailable() const override;
+  std::optional<std::string> cannot_run(const Case& c) const override;
+  TargetOutcome run(const Case& c) override;
+  KernelVersion level() const override;
+
+ private:
+  MountApi api_;
+  TargetOptions opts_;
+};
+
+}  // namespace ovl

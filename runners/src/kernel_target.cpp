@@ -1,0 +1,187 @@
+// The kernel targets (kernel_target.hpp).
+#include "ovl/kernel_target.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "ovl/errnos.hpp"
+#include "ovl/features.hpp"
+#include "ovl/kernel_mount.hpp"
+#include "ovl/materialize.hpp"
+#include "ovl/option_layout.hpp"
+#include "ovl/probe.hpp"
+#include "ovl/sandbox.hpp"
+
+namespace ovl {
+namespace {
+
+// The work of one mount, in whichever process runs it: JSON {observation, log}.
+nlohmann::json mount_probe_unmount(const MountSpec& spec) {
+  if (chdir(spec.cwd.c_str()) != 0)
+    throw std::runtime_error("chdir " + spec.cwd + ": " + errno_name(errno));
+  MountAttempt a;
+  if (spec.api == MountApi::Legacy) {
+    a = mount_legacy(spec.options, spec.mountpoint);
+  } else {
+    a = mount_fsconfig(spec.calls ? *spec.calls : fsconfig_calls_for(spec.options), spec.mountpoint);
+  }
+  Observation o;
+  std::string log = a.log;
+  if (!a.ok) {
+    o.mount.ok = false;
+    o.mount.err = errno_name(a.err);
+    o.mount.message = a.message;
+    if (a.failed_call != "mount") log += (log.empty() ? "" : "\n") + ("failed call: " + a.failed_call);
+  } else {
+    ProbeOptions po;
+    po.candidates = spec.candidates;
+    try {
+      o = probe(spec.mountpoint, po);
+    } catch (...) {
+      unmount(spec.mountpoint);
+      throw;
+    }
+    o.mount.ok = true;
+    if (int e = unmount(spec.mountpoint)) throw std::runtime_error("unmount " + spec.mountpoint + ": " + errno_name(e));
+  }
+  return {{"observation", to_json(o)}, {"log", log}};
+}
+
+}  // namespace
+
+std::vector<FsconfigCall> fsconfig_calls_for(std::string_view legacy_options) {
+  // ovl::to_fsconfig() needs an accepted MountConfig; the light translation works for any string,
+  // refused ones included, so the kernel itself gives the errors.
+  return fsconfig_from_legacy(legacy_options);
+}
+
+std::vector<const Layer*> probe_layers(const Case& c) {
+  OptionLayout l = c.fsconfig ? layout_of_calls(*c.fsconfig) : layout_of_options(c.options);
+  std::vector<const Layer*> out;
+  for (const auto& [name, layer] : c.layers) {
+    bool data = std::find(l.data.begin(), l.data.end(), name) != l.data.end();
+    bool regular = std::find(l.lowers.begin(), l.lowers.end(), name) != l.lowers.end() || (l.upper && *l.upper == name);
+    if (regular || !data) out.push_back(layer.get());
+  }
+  return out;
+}
+
+TargetOutcome mount_and_probe(const MountSpec& spec, const TargetOptions& opts) {
+  TargetOutcome out;
+  auto t0 = std::chrono::steady_clock::now();
+  std::string text;
+  if (opts.isolate) {
+    ChildResult r = run_isolated([&] { return mount_probe_unmount(spec).dump(); }, opts.case_timeout_seconds);
+    out.seconds = r.seconds;
+    if (!r.ok) {
+      out.kind = TargetOutcome::Kind::Error;
+      out.reason = r.error;
+      unmount_under(spec.mountpoint);  // nothing should be left: the child's namespace held the mount
+      return out;
+    }
+    text = std::move(r.output);
+  } else {
+    try {
+      text = mount_probe_unmount(spec).dump();
+    } catch (const std::exception& e) {
+      out.kind = TargetOutcome::Kind::Error;
+      out.reason = e.what();
+      unmount_under(spec.mountpoint);
+      return out;
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  try {
+    auto j = nlohmann::json::parse(text);
+    out.observation = observation_from_json(j.at("observation"));
+    out.mount_log = j.at("log").get<std::string>();
+    out.kind = TargetOutcome::Kind::Observed;
+  } catch (const std::exception& e) {
+    out.kind = TargetOutcome::Kind::Error;
+    out.reason = std::string("unreadable result from the mount child: ") + e.what();
+  }
+  return out;
+}
+
+KernelTarget::KernelTarget(MountApi api, TargetOptions opts) : api_(api), opts_(opts) {}
+
+std::string KernelTarget::name() const { return api_ == MountApi::Legacy ? "kernel" : "kernel-fsconfig"; }
+
+std::optional<std::string> KernelTarget::unavailable() const {
+  if (auto why = overlay_unavailable_reason()) return why;
+  try {
+    Sandbox::enter();
+  } catch (const SandboxError& e) {
+    return std::string("sandbox: ") + e.what();
+  }
+  const KernelFeatures& f = kernel_features();
+  if (api_ == MountApi::Fsconfig && !f.new_mount_api)
+    return "fsopen(\"overlay\") does not work on this kernel (" + f.release + ")";
+  return std::nullopt;
+}
+
+std::optional<std::string> KernelTarget::cannot_run(const Case& c) const {
+  for (const auto& s : c.semantics)
+    if (!s.empty() && s != "kernel") return "written for the proposal '" + s + "', which no kernel implements";
+  const KernelFeatures& f = kernel_features();
+  if (c.min_kernel && f.level < *c.min_kernel)
+    return "needs kernel " + c.min_kernel->str() + ", this kernel is compared at " + f.level.str() + " (" + f.release + ")";
+  if (api_ == MountApi::Legacy && c.fsconfig && c.options.empty())
+    return "the case is an fsconfig sequence; the legacy mount(2) API cannot express it";
+  if (api_ == MountApi::Fsconfig && c.fsconfig) {
+    for (const auto& call : *c.fsconfig)
+      if (call.kind == FsconfigCall::Kind::Fd && !f.fd_layers) return "FSCONFIG_SET_FD layers need kernel 6.13";
+  }
+  if (api_ == MountApi::Fsconfig && !c.fsconfig && !f.lowerdir_plus)
+    return "lowerdir+/datadir+ need kernel 6.7";
+  return std::nullopt;
+}
+
+TargetOutcome KernelTarget::run(const Case& c) {
+  TargetOutcome out;
+  if (auto why = unavailable()) {
+    out.kind = TargetOutcome::Kind::Skipped;
+    out.reason = *why;
+    return out;
+  }
+  if (auto why = cannot_run(c)) {
+    out.kind = TargetOutcome::Kind::Skipped;
+    out.reason = *why;
+    return out;
+  }
+  Sandbox& sb = Sandbox::enter();
+  std::string base;
+  try {
+    base = sb.make_dir(c.name.empty() ? name() : c.name);
+    MaterializedCase m = materialize_case(c, base);
+    MountSpec spec;
+    spec.api = api_;
+    spec.options = c.options;
+    if (api_ == MountApi::Fsconfig && c.fsconfig) spec.calls = c.fsconfig;
+    if (api_ == MountApi::Legacy && c.options.empty() && c.fsconfig) spec.calls = c.fsconfig;
+    spec.cwd = m.layers_dir;
+    spec.mountpoint = m.mountpoint;
+    spec.candidates = candidate_paths(probe_layers(c));
+    out = mount_and_probe(spec, opts_);
+  } catch (const std::exception& e) {
+    out.kind = TargetOutcome::Kind::Error;
+    out.reason = std::string("materializing the case: ") + e.what();
+  }
+  if (!base.empty()) {
+    try {
+      sb.remove_tree(base);
+    } catch (...) {
+    }
+  }
+  return out;
+}
+
+KernelVersion KernelTarget::level() const { return kernel_features().level; }
+
+}  // namespace ovl
