@@ -65,6 +65,9 @@ struct MountError {
   int err = 0;
   std::string clause;
   std::string message;
+  /// The message is an invalf() one: it goes to the fs_context log (new API) and to dmesg as
+  /// "overlay: <message>" (old API); otherwise it is a pr_err, dmesg only, "overlayfs: <message>".
+  bool in_fc_log = false;
 };
 
 /// Either outcome of option parsing.

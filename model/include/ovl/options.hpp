@@ -1,5 +1,6 @@
 // The mount option language (R51–R63): legacy mount(2) strings and fsconfig sequences.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@ struct PathInfo {
   int err = 0;             // 0, or the errno resolving the path gave (ENOENT …)
   bool is_dir = true;
   std::string canonical;   // absolute normalised path ("" = use the path itself)
+  std::uint64_t fs = 0;    // filesystem identity (xino is shown only when layers differ, R63)
+  std::uint64_t mnt = 0;   // mount identity (upperdir and workdir must share it, R59)
 };
 
 /// Answers PathInfo for a path as written in the options (relative paths resolve against the
@@ -29,6 +32,7 @@ struct ParseContext {
   Semantics semantics;
   PathProbe probe;          // empty: every path is an existing directory of its own
   bool privileged = true;   // CAP_SYS_ADMIN in the initial user namespace (R59, 6.12+)
+  bool fresh_upper = true;  // upper root has no overlay.uuid xattr yet: uuid=auto shows uuid=on (R63)
 };
 
 /// One fsconfig(2) call of a new-API mount.
@@ -39,10 +43,30 @@ struct FsconfigCall {
   std::string value;  // String: the value; Fd: the path the descriptor was opened on
 };
 
+/// The outcome of an fsconfig sequence, and which call failed: the index into the calls, or
+/// calls.size() when FSCONFIG_CMD_CREATE failed; nullopt when the mount was accepted.
+struct FsconfigOutcome {
+  MountResult result;
+  std::optional<std::size_t> failed_call;
+};
+
+/// The longest value FSCONFIG_SET_STRING accepts (strndup_user(value, 256) includes the NUL).
+inline constexpr std::size_t kFsconfigMaxString = 255;
+/// The longest legacy data string: one page, the last byte forced to NUL (R51).
+inline constexpr std::size_t kLegacyDataMax = 4095;
+
 /// Parses a legacy mount(2) data string and resolves it as the kernel does.
 MountResult parse_mount_options(std::string_view data, const ParseContext& ctx);
 /// Runs an fsconfig sequence (then FSCONFIG_CMD_CREATE) and resolves it as the kernel does.
 MountResult parse_fsconfig(const std::vector<FsconfigCall>& calls, const ParseContext& ctx);
+/// parse_fsconfig, also saying at which call the kernel reports the error.
+FsconfigOutcome run_fsconfig(const std::vector<FsconfigCall>& calls, const ParseContext& ctx);
+/// Splits a legacy data string at unescaped commas as ovl_next_opt does (backslashes kept),
+/// after the one-page truncation; empty options are kept (the VFS skips them).
+std::vector<std::string> split_legacy_options(std::string_view data);
+/// Escapes a mount option value as seq_show_option does (comma, space, tab, newline,
+/// backslash become \ooo octal).
+std::string mountinfo_escape(std::string_view value);
 /// The fsconfig sequence equivalent to a legacy string that parse_mount_options accepted
 /// (lowerdir+ / datadir+ per layer, upperdir, workdir, then the other options).
 std::vector<FsconfigCall> to_fsconfig(const MountConfig& config, std::string_view legacy_data);
