@@ -1,5 +1,6 @@
 // The reference model: lookup, readdir and the predicted Observation of a mounted stack.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,10 @@
 #include "ovl/stack.hpp"
 
 namespace ovl {
+
+namespace detail {
+struct ModelIndex;  // per-model precomputed layer roles and xattr names (model_index.hpp)
+}
 
 /// One step of a resolution: the clause applied and what it did, in words.
 struct TraceStep {
@@ -40,6 +45,11 @@ struct Resolution {
   int open_err = 0;                   // reg: open errno (R37, R46)
   std::uint64_t size = 0;
   std::vector<TraceStep> trace;
+  std::string path;                   // the overlay path this answers for
+  std::vector<const Node*> merged_nodes;  // the nodes of `merged`, same order; for non-dirs the
+                                      // lower stack (upper, top lower entry, data file)
+  bool metacopy = false;              // reg: assembled from a metacopy file (R44)
+  bool data_deferred = false;         // reg: data looked up lazily in data-only layers (R37)
 
   std::vector<std::string> clauses() const;  // unique clause ids of the trace, in order
 };
@@ -49,6 +59,7 @@ struct Listing {
   int err = 0;                        // readdir errno
   std::vector<std::string> names;     // sorted; "." and ".." excluded
   std::vector<TraceStep> trace;
+  bool children_unspecified = false;  // the set depends on lookup-cache state (R23 layer flags)
 };
 
 /// What to include in an Observation besides the readdir walk.
@@ -67,6 +78,9 @@ class Model {
 
   /// Resolves one absolute path ("/", "/a/b") component by component, as lookup does.
   Resolution resolve(std::string_view path) const;
+  /// Resolves one name inside an already resolved directory (one ovl_lookup step): the way
+  /// observe() walks in O(entries x layers).
+  Resolution resolve_child(const Resolution& parent, std::string_view name) const;
   /// Lists a resolved directory (R64–R66).
   Listing readdir(const Resolution& dir) const;
   /// The full predicted Observation, with `source` filled in.
@@ -82,6 +96,7 @@ class Model {
   Stack stack_;
   MountConfig config_;
   Semantics semantics_;
+  std::shared_ptr<const detail::ModelIndex> index_;
 };
 
 }  // namespace ovl

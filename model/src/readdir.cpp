@@ -1,0 +1,124 @@
+// readdir of an overlay directory (readdir.c): real dirs as they are, merge dirs layer by layer
+// with first-wins, whiteout dropping and the R23 xattr-whiteout rule (R64-R66).
+#include <algorithm>
+#include <cerrno>
+
+#include "ovl/errnos.hpp"
+#include "ovl/model.hpp"
+#include "ovl/model_index.hpp"
+
+namespace ovl {
+
+namespace {
+
+bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+}  // namespace
+
+Listing Model::readdir(const Resolution& dir) const {
+  const detail::ModelIndex& ix = *index_;
+  Listing l;
+  if (dir.err || dir.type != NodeType::Dir || dir.merged_nodes.empty()) {
+    l.err = dir.err ? dir.err : ENOTDIR;
+    return l;
+  }
+  const std::string& label0 = ix.label[dir.merged.front().layer];
+  const bool has_upper = dir.merged.front().layer == ix.upper;
+  // An impure upper dir makes readdir look every upper entry up (d_ino fix-up, ovl_cache_update).
+  const bool impure = has_upper && detail::opaque_value(*dir.merged_nodes.front(), ix.x_impure) == 'y';
+  auto lookup_error = [&](const std::string& name, int err) {
+    l.err = err;
+    l.names.clear();
+    l.trace.push_back({"readdir.impure", dir.path + ": looking up " + name + " while reading the directory fails with " +
+                                             errno_name(err) + ": readdir fails"});
+    return l;
+  };
+
+  if (!dir.merge_dir) {
+    const Node& real = *dir.merged_nodes.front();
+    l.trace.push_back({"readdir.merge-dir", dir.path + " is not a merge dir: " + label0 +
+                                                "'s directory is listed as it is, whiteouts included"});
+    l.names.reserve(real.children.size());
+    for (const auto& [name, child] : real.children) {
+      if (impure) {
+        Resolution c = resolve_child(dir, name);
+        if (c.err && c.err != ENOENT) return lookup_error(name, c.err);
+      }
+      if (child->is_chardev_whiteout() || (child->type == NodeType::Reg && child->size == 0 &&
+                                            child->xattrs.count(ix.x_whiteout) && semantics_.has_xattr_whiteouts()))
+        l.trace.push_back({"readdir.whiteout-listed", dir.path + "/" + name + " is a whiteout in " + label0 +
+                                                          ": listed, but lookup gives ENOENT"});
+      l.names.push_back(name);
+    }
+    return l;
+  }
+
+  {
+    std::string names;
+    for (const auto& lp : dir.merged) names += (names.empty() ? "" : ", ") + ix.label[lp.layer];
+    l.trace.push_back({"readdir.layers", dir.path + " is a merge dir: reads " + names + ", first occurrence wins"});
+  }
+  // A k-way merge of the layers' sorted child maps: each name once, from its topmost layer.
+  const std::size_t n = dir.merged_nodes.size();
+  using It = std::map<std::string, std::unique_ptr<Node>, std::less<>>::const_iterator;
+  std::vector<It> it(n), end(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    it[k] = dir.merged_nodes[k]->children.begin();
+    end[k] = dir.merged_nodes[k]->children.end();
+  }
+  while (true) {
+    const std::string* least = nullptr;
+    for (std::size_t k = 0; k < n; ++k)
+      if (it[k] != end[k] && (!least || it[k]->first < *least)) least = &it[k]->first;
+    if (!least) break;
+    const std::string name = *least;
+    std::size_t win = n;
+    for (std::size_t k = 0; k < n; ++k) {
+      if (it[k] != end[k] && it[k]->first == name) {
+        if (win == n) win = k;
+        ++it[k];
+      }
+    }
+    const int layer = dir.merged[win].layer;
+    const Node& node = *std::prev(it[win])->second;
+    const std::string where = ix.label[layer] + ": " + join_path(dir.path, name);
+    if (node.is_chardev_whiteout()) {
+      l.trace.push_back({"readdir.first-wins", where + " is a whiteout: the name is dropped"});
+      continue;
+    }
+    const bool upper_entry = layer == ix.upper;
+    if (!upper_entry && node.type == NodeType::Reg && dir.xwhiteouts && semantics_.has_xattr_whiteouts()) {
+      // The layer flag is set when lookup met opaque=x in that layer: on its root at mount, on this
+      // dir's copy in the lookup just made, or on any other dir looked up earlier (order-dependent).
+      const bool certain = ix.root_x[layer] || contains(dir.xwhiteout_layers, layer);
+      if (certain || ix.any_x[layer]) {
+        Resolution c = resolve_child(dir, name);
+        if (c.err == ENOENT) {
+          if (certain) {
+            l.trace.push_back({"readdir.xwhiteout-hidden", where + " resolves to nothing in a dir marked opaque=x: hidden"});
+            continue;
+          }
+          l.children_unspecified = true;
+          l.trace.push_back({"readdir.xwhiteout-hidden", where + " is hidden only if " + ix.label[layer] +
+                                                             " was flagged by an earlier lookup: the listing is unspecified"});
+        } else if (c.err) {
+          return lookup_error(name, c.err);
+        }
+      }
+    } else if (upper_entry && impure) {
+      Resolution c = resolve_child(dir, name);
+      if (c.err == ENOENT) {
+        l.trace.push_back({"readdir.impure", where + ": impure upper dir, the lookup gives ENOENT: hidden"});
+        continue;
+      }
+      if (c.err) return lookup_error(name, c.err);
+    }
+    if (node.type == NodeType::Reg && node.size == 0 && node.xattrs.count(ix.x_whiteout) &&
+        semantics_.has_xattr_whiteouts())
+      l.trace.push_back({"readdir.whiteout-listed", where + " is an xattr whiteout: listed, but lookup gives ENOENT"});
+    l.names.push_back(name);
+  }
+  return l;
+}
+
+}  // namespace ovl
