@@ -99,6 +99,30 @@ KernelFeatures detect_kernel_features() {
   return f;
 }
 
+ModuleParams module_params() {
+  ModuleParams m;
+  auto read = [](const char* name) -> std::string {
+    std::ifstream in(std::string("/sys/module/overlay/parameters/") + name);
+    std::string v;
+    in >> v;
+    return v;
+  };
+  auto flag = [&](const char* name, bool& out) {
+    std::string v = read(name);
+    if (v == "Y" || v == "1") out = true;
+    if (v == "N" || v == "0") out = false;
+  };
+  flag("redirect_dir", m.redirect_dir);
+  flag("redirect_always_follow", m.redirect_always_follow);
+  flag("metacopy", m.metacopy);
+  flag("index", m.index);
+  flag("nfs_export", m.nfs_export);
+  flag("xino_auto", m.xino_auto);
+  std::string max = read("redirect_max");
+  if (!max.empty() && max.find_first_not_of("0123456789") == std::string::npos && max.size() < 9) m.redirect_max = std::stoi(max);
+  return m;
+}
+
 const KernelFeatures& kernel_features() {
   static const KernelFeatures f = detect_kernel_features();
   return f;

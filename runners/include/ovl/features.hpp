@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "ovl/config.hpp"
 #include "ovl/semantics.hpp"
 
 namespace ovl {
@@ -27,6 +28,10 @@ struct KernelFeatures {
 /// Detects the features once per process: enters the Sandbox and tries small mounts in an
 /// isolated child. Without root or overlay only release/version/overlay are filled in.
 const KernelFeatures& kernel_features();
+
+/// The overlay module parameters of this machine (/sys/module/overlay/parameters); the model's
+/// defaults for any file that is missing or unreadable.
+ModuleParams module_params();
 
 /// The same detection, uncached (for tests).
 KernelFeatures detect_kernel_features();
