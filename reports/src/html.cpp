@@ -38,7 +38,7 @@ td.num{text-align:right}
 #filters{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid var(--line);z-index:2}
 #filters label{margin-right:1.2em}
 article.failure{border:1px solid var(--line);border-left:4px solid var(--fail);border-radius:4px;padding:.3em 1em;margin:1em 0}
-article.failure.error{border-left-color:var(--error);background:none;color:inherit;font-weight:normal}
+article.failure[data-verdict=error]{border-left-color:var(--error)}
 article.failure h3{margin:.4em 0}
 table.diff td,table.obs td{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12.5px;word-break:break-all}
 table.obs tr.differs td{background:var(--fail-bg)}
@@ -287,7 +287,7 @@ std::string failure_article(const Result& r, int index, const SpecText& spec) {
   std::string clauses;
   for (const auto& c : r.clauses) clauses += (clauses.empty() ? "" : " ") + c;
   std::string v(verdict_name(r.verdict));
-  std::string h = "<article class=\"failure " + v + "\" id=\"failure-" + std::to_string(index) + "\" data-section=\"" +
+  std::string h = "<article class=\"failure\" data-verdict=\"" + v + "\" id=\"failure-" + std::to_string(index) + "\" data-section=\"" +
                   esc(r.section()) + "\" data-target=\"" + esc(r.target) + "\" data-clauses=\"" + esc(clauses) + "\">";
   h += "<h3>" + esc(r.target) + ": " + esc(r.case_name) + " <span class=\"badge " + v + "\">" + v + "</span></h3>";
   h += "<p class=\"meta\">";
