@@ -92,26 +92,27 @@ Listing Model::readdir(const Resolution& dir) const {
       // dir's copy in the lookup just made, or on any other dir looked up earlier (order-dependent).
       const bool certain = ix.root_x[layer] || contains(dir.xwhiteout_layers, layer);
       if (certain || ix.any_x[layer]) {
+        // The check is a full overlay lookup: a negative result or any lookup error drops the
+        // name (verified on 6.18.44: an EPERM entry is dropped, readdir succeeds).
         Resolution c = resolve_child(dir, name);
-        if (c.err == ENOENT) {
+        if (c.err) {
           if (certain) {
-            l.trace.push_back({"readdir.xwhiteout-hidden", where + " resolves to nothing in a dir marked opaque=x: hidden"});
+            l.trace.push_back({"readdir.xwhiteout-hidden", where + " looks up as " + errno_name(c.err) +
+                                                               " in a dir marked opaque=x: dropped"});
             continue;
           }
           l.children_unspecified = true;
-          l.trace.push_back({"readdir.xwhiteout-hidden", where + " is hidden only if " + ix.label[layer] +
+          l.trace.push_back({"readdir.xwhiteout-hidden", where + " is dropped only if " + ix.label[layer] +
                                                              " was flagged by an earlier lookup: the listing is unspecified"});
-        } else if (c.err) {
-          return lookup_error(name, c.err);
         }
       }
     } else if (upper_entry && impure) {
       Resolution c = resolve_child(dir, name);
-      if (c.err == ENOENT) {
-        l.trace.push_back({"readdir.impure", where + ": impure upper dir, the lookup gives ENOENT: hidden"});
+      if (c.err) {
+        l.trace.push_back({"readdir.impure", where + ": impure upper dir, the lookup gives " + errno_name(c.err) +
+                                                 ": the entry is dropped as stale"});
         continue;
       }
-      if (c.err) return lookup_error(name, c.err);
     }
     if (node.type == NodeType::Reg && node.size == 0 && node.xattrs.count(ix.x_whiteout) &&
         semantics_.has_xattr_whiteouts())
