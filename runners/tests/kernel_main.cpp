@@ -2,8 +2,15 @@
 // thread exists), except when CTest only lists the tests.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "ovl/sandbox.hpp"
 
@@ -17,6 +24,13 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "kernel tests cannot run: %s\n", why->c_str());
       return 1;
     }
+    // The witness stays in the host mount namespace, so tests can read the host's mount table.
+    pid_t witness = fork();
+    if (witness == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      for (;;) pause();
+    }
+    setenv("OVL_HOST_WITNESS_PID", std::to_string(witness).c_str(), 1);
     try {
       ovl::Sandbox::enter();
     } catch (const std::exception& e) {
@@ -25,5 +39,10 @@ int main(int argc, char** argv) {
     }
   }
   ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
+  int rc = RUN_ALL_TESTS();
+  if (const char* w = std::getenv("OVL_HOST_WITNESS_PID")) {
+    kill(std::atoi(w), SIGKILL);
+    waitpid(std::atoi(w), nullptr, 0);
+  }
+  return rc;
 }
