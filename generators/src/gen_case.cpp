@@ -114,7 +114,7 @@ std::uint64_t case_seed(std::uint64_t seed, std::uint64_t index) {
 std::vector<GenCase> generate_cases(std::uint64_t seed, std::size_t count, const GenParams& params) {
   std::vector<GenCase> out;
   out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) out.push_back(generate_case(case_seed(seed, i), params));
+  for (std::size_t i = 0; i < count; ++i) out.push_back(generate_case_at(seed, i, params));
   return out;
 }
 

@@ -184,7 +184,7 @@ struct Builder {
     for (auto& e : l.entries) {
       if (e.type == NodeType::Dir && !data) {
         if (r.chance(20)) {
-          std::size_t v = r.weighted({60, 30, 10});
+          std::size_t v = r.weighted({65, 18, 10});
           e.xattrs[ns() + "opaque"] = v == 0 ? "y" : v == 1 ? "x" : (r.chance(50) ? "n" : "yes");
         }
         if (r.chance(22)) e.xattrs[ns() + "redirect"] = dir_redirect(li);
@@ -210,37 +210,57 @@ struct Builder {
       if (r.chance(2)) e.xattrs[std::string(r.chance(50) ? "trusted." : "user.") + "overlayq"] = "q";
       if (e.type == NodeType::Dir && !data && r.chance(2)) e.xattrs[ns() + "whiteout"] = "";  // dir: not a whiteout
     }
-    // Now and then xattrs on the layer root (R2: ignored there, except opaque=x on a lower root).
-    if (!data && r.chance(6)) {
-      GenEntry root;
-      root.path = "/";
-      root.type = NodeType::Dir;
-      std::size_t v = r.weighted({40, 40, 20});
-      if (v == 0) root.xattrs[ns() + "opaque"] = "y";
-      else if (v == 1) root.xattrs[ns() + "opaque"] = "x";
-      else root.xattrs[ns() + "redirect"] = "/" + r.pick(kNames);
-      l.entries.insert(l.entries.begin(), root);
-    }
   }
 };
 
-}  // namespace
+/// Now and then xattrs on a layer root (R2: ignored there, except opaque=x on a lower root).
+/// Part of the shape, so that a run of cases shares them (layer roots are shared in a batch).
+std::vector<std::pair<int, GenEntry>> random_root_xattrs(Rng& r, int regular_layers, bool userxattr) {
+  std::vector<std::pair<int, GenEntry>> out;
+  for (int i = 0; i < regular_layers; ++i) {
+    if (!r.chance(4)) continue;
+    std::string ns = (r.chance(85) == userxattr) ? "user.overlay." : "trusted.overlay.";
+    GenEntry root;
+    root.path = "/";
+    root.type = NodeType::Dir;
+    std::size_t v = r.weighted({40, 30, 30});
+    if (v == 0) root.xattrs[ns + "opaque"] = "y";
+    else if (v == 1) root.xattrs[ns + "opaque"] = "x";
+    else root.xattrs[ns + "redirect"] = "/" + r.pick(kNames);
+    out.emplace_back(i, std::move(root));
+  }
+  return out;
+}
 
-GenCase generate_case(std::uint64_t seed, const GenParams& prm) {
-  Rng r{seed};
+/// What the cases of one shape run share.
+struct Shape {
+  bool upper = false;
+  int lowers = 1, data = 0;
+  GenOptions options;
+  std::vector<std::pair<int, GenEntry>> roots;  // layer index -> its root entry with xattrs
+};
+
+Shape random_shape(Rng& r, const GenParams& prm) {
+  Shape s;
+  s.upper = prm.upper && r.chance(50);
+  s.lowers = 1 + static_cast<int>(r.weighted({15, 35, 25, 12, 8, 5}));
+  s.lowers = std::clamp(s.lowers, 1, std::max(1, prm.max_lowers));
+  s.data = prm.data_layers ? static_cast<int>(r.weighted({45, 30, 15, 10})) : 0;
+  s.data = std::min(s.data, std::max(0, prm.max_data));
+  // R5: without an upper at least two lowers (data-only included); refused now and then.
+  if (!s.upper && s.lowers + s.data < 2 && !(prm.allow_refused_options && r.chance(3))) s.lowers = 2;
+  s.options = random_options(r, prm, s.upper);
+  s.roots = random_root_xattrs(r, s.lowers + (s.upper ? 1 : 0), s.options.userxattr);
+  return s;
+}
+
+GenCase generate_with_shape(Rng& r, std::uint64_t seed, const GenParams& prm, const Shape& s) {
   GenCase g;
   g.seed = seed;
-  bool upper = prm.upper && r.chance(50);
-  int lowers = 1 + static_cast<int>(r.weighted({15, 35, 25, 12, 8, 5}));
-  lowers = std::clamp(lowers, 1, std::max(1, prm.max_lowers));
-  int data = prm.data_layers ? static_cast<int>(r.weighted({45, 30, 15, 10})) : 0;
-  data = std::min(data, std::max(0, prm.max_data));
-  // R5: without an upper at least two lowers (data-only included); refused now and then.
-  if (!upper && lowers + data < 2 && !(prm.allow_refused_options && r.chance(3))) lowers = 2;
-  if (upper) g.layers.push_back({"U", Role::Upper, {}});
-  for (int i = 1; i <= lowers; ++i) g.layers.push_back({"L" + std::to_string(i), Role::Lower, {}});
-  for (int i = 1; i <= data; ++i) g.layers.push_back({"D" + std::to_string(i), Role::DataOnly, {}});
-  g.options = random_options(r, prm, upper);
+  if (s.upper) g.layers.push_back({"U", Role::Upper, {}});
+  for (int i = 1; i <= s.lowers; ++i) g.layers.push_back({"L" + std::to_string(i), Role::Lower, {}});
+  for (int i = 1; i <= s.data; ++i) g.layers.push_back({"D" + std::to_string(i), Role::DataOnly, {}});
+  g.options = s.options;
 
   Builder b{r, prm, g};
   // Entries: bottom layer first so that redirects (added next, top down) can aim at lower paths.
@@ -255,7 +275,28 @@ GenCase generate_case(std::uint64_t seed, const GenParams& prm) {
     }
   }
   for (std::size_t li = 0; li < g.layers.size(); ++li) b.decorate(li);
+  for (const auto& [li, root] : s.roots) {
+    auto& es = g.layers[static_cast<std::size_t>(li)].entries;
+    es.insert(es.begin(), root);
+  }
   return g;
+}
+
+}  // namespace
+
+GenCase generate_case(std::uint64_t seed, const GenParams& prm) {
+  Rng r{seed};
+  Shape s = random_shape(r, prm);
+  return generate_with_shape(r, seed, prm, s);
+}
+
+GenCase generate_case_at(std::uint64_t seed, std::uint64_t index, const GenParams& prm) {
+  std::uint64_t cs = case_seed(seed, index);
+  if (prm.shape_run <= 1) return generate_case(cs, prm);
+  Rng sr{case_seed(~seed, index / static_cast<std::uint64_t>(prm.shape_run))};
+  Shape s = random_shape(sr, prm);
+  Rng r{cs};
+  return generate_with_shape(r, cs, prm, s);
 }
 
 }  // namespace ovl::gen

@@ -72,6 +72,9 @@ struct GenParams {
   bool force_nofollow_nometacopy = false;  // redirect_dir=nofollow,metacopy=off, no verity
   bool data_layers = true;    // may generate data-only layers
   bool upper = true;          // may generate an upper
+  /// Consecutive cases of generate_cases that share one shape (upper or not, layer counts,
+  /// options), so that they can share a mount (batch.hpp). 1 = every case draws its own.
+  int shape_run = 1;
 };
 
 /// The option string of a generated case (legacy mount(2) syntax).
@@ -84,9 +87,12 @@ Case to_case(const GenCase& g, const std::string& name = "");
 
 /// One case, deterministic by seed.
 GenCase generate_case(std::uint64_t seed, const GenParams& params = {});
-/// `count` cases from one seed: case i is generate_case(mix(seed, i)); deterministic by seed.
+/// Case `index` of generate_cases(seed, …, params), computed alone (for replay).
+GenCase generate_case_at(std::uint64_t seed, std::uint64_t index, const GenParams& params = {});
+/// `count` cases from one seed, deterministic by seed: case i is generate_case_at(seed, i); with
+/// shape_run 1 that is generate_case(case_seed(seed, i)).
 std::vector<GenCase> generate_cases(std::uint64_t seed, std::size_t count, const GenParams& params = {});
-/// The per-case seed generate_cases uses for case i (so one case can be replayed alone).
+/// The per-case seed generate_cases uses for case i.
 std::uint64_t case_seed(std::uint64_t seed, std::uint64_t index);
 
 /// A short human-readable dump (layers, entries, xattrs, options), for test failure messages.

@@ -1,0 +1,59 @@
+// The batching transform: many cases with equal options share one mount. Case k keeps its
+// depth; every top-level name n of case k becomes "n.k" (a rename at the root, not a move into
+// a subdirectory: see below why).
+//
+// The transform, for case k:
+//  - every entry path's first component n becomes "n.k", in every layer (data-only included);
+//  - every `redirect` value (trusted.overlay.redirect and user.overlay.redirect) is renamed the
+//    same way where it names something at the root: an absolute value's components that stand
+//    at depth 0 ("/a/b" -> "/a.k/b", "/./a" -> "/./a.k", "/a/../b" -> "/a.k/../b.k"), and a
+//    relative value on a top-level entry (its target is a sibling at the root);
+//  - relative redirects deeper down, symlink targets, contents and other xattrs are unchanged;
+//  - layer roots are shared: their xattrs must be equal in all cases of a batch (batch_key).
+// Why renaming and not /k subdirectories: the root is special. R2 ignores opaque and redirect
+// xattrs on layer roots, the root is always a merge dir, and every directory an absolute
+// redirect walk passes clears absolute_redirect (R39), so an extra /k component would turn
+// deferred data-only lookups into EIO. Renaming keeps every walk, every merge and every
+// "last layer" decision (R13, R40) exactly as in the case alone.
+// What still crosses cases: the xwhiteouts flag of a layer (R23) is per mount, set by any
+// opaque=x directory of any case, and read by readdir of a directory whose own lookup met
+// opaque=x, for its regular entries (xattr whiteouts are hidden when the flag is set). So a case
+// with opaque=x and files carrying an overlay.whiteout xattr ("flag-sensitive") never shares a
+// mount with another opaque=x case; opaque=x cases without such files share freely.
+// A case whose top-level names contain '.' cannot be batched (its names could collide).
+// tests/batch_model_test.cpp checks model(batch) restricted to case k == model(case k).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ovl/gen_case.hpp"
+#include "ovl/observation.hpp"
+
+namespace ovl::gen {
+
+/// Why g cannot share a mount with other cases at all; nullopt when it can.
+std::optional<std::string> unbatchable_reason(const GenCase& g);
+/// Whether g holds an opaque=x value (it may set a layer's xwhiteouts flag).
+bool has_xwhiteout_marker(const GenCase& g);
+/// Whether g holds opaque=x and a regular file with an overlay.whiteout xattr (it may read the
+/// flags: no other opaque=x case may share its mount).
+bool flag_sensitive(const GenCase& g);
+/// Cases that may share a mount have equal keys: the option string (layer names, roles and
+/// options) and the xattrs of every layer root.
+std::string batch_key(const GenCase& g);
+/// A top-level name of case k in a batch: "n.k".
+std::string batch_name(const std::string& name, std::size_t k);
+/// g renamed as case k of a batch (see above).
+GenCase renamed(const GenCase& g, std::size_t k);
+/// One case holding every cases[k] renamed as case k. Throws std::invalid_argument unless all
+/// keys are equal, every case is batchable, and a flag-sensitive case is the only opaque=x one.
+GenCase make_batch(const std::vector<const GenCase*>& cases);
+/// The part of a batch Observation that belongs to case k, names restored: entries under
+/// "/n.k", and "/" with only case k's children. The mount status is copied.
+Observation extract(const Observation& batch, std::size_t k);
+/// Groups cases into batches of at most max_size: equal keys together, unbatchable cases alone,
+/// the opaque=x rule above kept. Indices into `cases`, in a deterministic order.
+std::vector<std::vector<std::size_t>> plan_batches(const std::vector<GenCase>& cases, std::size_t max_size);
+
+}  // namespace ovl::gen

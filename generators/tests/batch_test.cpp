@@ -1,0 +1,150 @@
+// The batching transform, structurally (the model-level soundness property is in
+// batch_model_test.cpp).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "ovl/batch.hpp"
+#include "ovl/gen_case.hpp"
+
+namespace ovl::gen {
+namespace {
+
+GenEntry entry(std::string path, NodeType t = NodeType::Dir, std::map<std::string, std::string> x = {}) {
+  GenEntry e;
+  e.path = std::move(path);
+  e.type = t;
+  e.xattrs = std::move(x);
+  return e;
+}
+
+GenCase two_lowers() {
+  GenCase g;
+  g.layers = {{"L1", Role::Lower, {}}, {"L2", Role::Lower, {}}};
+  return g;
+}
+
+TEST(Batch, RenameTopLevelNamesAndRedirects) {
+  GenCase g = two_lowers();
+  g.layers[0].entries = {entry("/a", NodeType::Dir, {{"trusted.overlay.redirect", "/b/c"}}),
+                         entry("/r", NodeType::Dir, {{"user.overlay.redirect", "x"}}),
+                         entry("/e", NodeType::Dir, {{"trusted.overlay.overlay.redirect", "/q"}}),
+                         entry("/bad", NodeType::Dir, {{"trusted.overlay.redirect", "//q"}}),
+                         entry("/d/s", NodeType::Dir, {{"trusted.overlay.redirect", "t"}}),
+                         entry("/w", NodeType::Dir, {{"trusted.overlay.redirect", "/a/../b/./c"}}),
+                         entry("/x", NodeType::Dir, {{"trusted.overlay.redirect", "/../b"}})};
+  GenEntry l = entry("/l", NodeType::Lnk);
+  l.data = "/abs/target";
+  g.layers[1].entries = {l, entry("/", NodeType::Dir, {{"user.note", "n"}})};
+  GenCase p = renamed(g, 7);
+  const auto& e = p.layers[0].entries;
+  ASSERT_EQ(e.size(), 7u);
+  EXPECT_EQ(e[0].path, "/a.7");
+  EXPECT_EQ(e[0].xattrs.at("trusted.overlay.redirect"), "/b.7/c");
+  EXPECT_EQ(e[1].xattrs.at("user.overlay.redirect"), "x.7");                   // a sibling at the root
+  EXPECT_EQ(e[2].xattrs.at("trusted.overlay.overlay.redirect"), "/q");         // escaped: not ours
+  EXPECT_EQ(e[3].xattrs.at("trusted.overlay.redirect"), "//q.7");              // still invalid
+  EXPECT_EQ(e[4].path, "/d.7/s");
+  EXPECT_EQ(e[4].xattrs.at("trusted.overlay.redirect"), "t");                  // a sibling inside /d
+  EXPECT_EQ(e[5].xattrs.at("trusted.overlay.redirect"), "/a.7/../b.7/./c");
+  EXPECT_EQ(e[6].xattrs.at("trusted.overlay.redirect"), "/../b");              // escapes: unchanged
+  ASSERT_EQ(p.layers[1].entries.size(), 2u);
+  EXPECT_EQ(p.layers[1].entries[0].path, "/l.7");
+  EXPECT_EQ(p.layers[1].entries[0].data, "/abs/target");
+  EXPECT_EQ(p.layers[1].entries[1].path, "/");
+  EXPECT_EQ(option_string(p), option_string(g));
+}
+
+TEST(Batch, KeysAndReasons) {
+  GenCase g = two_lowers();
+  EXPECT_EQ(unbatchable_reason(g), std::nullopt);
+  GenCase dot = g;
+  dot.layers[0].entries = {entry("/a.b")};
+  EXPECT_NE(unbatchable_reason(dot), std::nullopt);
+  GenCase root = g;
+  root.layers[1].entries = {entry("/", NodeType::Dir, {{"trusted.overlay.opaque", "y"}})};
+  EXPECT_NE(batch_key(root), batch_key(g));
+  GenCase x = g;
+  EXPECT_FALSE(has_xwhiteout_marker(x));
+  x.layers[0].entries = {entry("/d", NodeType::Dir, {{"user.overlay.opaque", "x"}})};
+  EXPECT_TRUE(has_xwhiteout_marker(x));
+  EXPECT_EQ(batch_key(x), batch_key(g));
+}
+
+TEST(Batch, MakeBatchUnitesRenamedCases) {
+  GenCase a = two_lowers(), b = two_lowers();
+  a.layers[0].entries = {entry("/a")};
+  b.layers[1].entries = {entry("/b/c", NodeType::Reg)};
+  GenCase batch = make_batch({&a, &b});
+  std::set<std::string> l1, l2;
+  for (const auto& e : batch.layers[0].entries) l1.insert(e.path);
+  for (const auto& e : batch.layers[1].entries) l2.insert(e.path);
+  EXPECT_EQ(l1, (std::set<std::string>{"/a.0"}));
+  EXPECT_EQ(l2, (std::set<std::string>{"/b.1/c"}));
+  GenCase other = two_lowers();
+  other.options.metacopy = "on";
+  EXPECT_THROW(make_batch({&a, &other}), std::invalid_argument);
+  GenCase x = two_lowers();
+  x.layers[0].entries = {entry("/d", NodeType::Dir, {{"trusted.overlay.opaque", "x"}})};
+  EXPECT_NO_THROW(make_batch({&a, &x}));
+  EXPECT_NO_THROW(make_batch({&x, &a, &x}));  // markers without xattr whiteouts: no reader of the flags
+  GenCase xs = x;
+  xs.layers[1].entries = {entry("/d/w", NodeType::Reg, {{"trusted.overlay.whiteout", ""}})};
+  EXPECT_TRUE(flag_sensitive(xs));
+  EXPECT_FALSE(flag_sensitive(x));
+  EXPECT_NO_THROW(make_batch({&a, &xs}));
+  EXPECT_THROW(make_batch({&x, &a, &xs}), std::invalid_argument);
+}
+
+TEST(Batch, ExtractRestoresNames) {
+  Observation o;
+  Entry root{.path = "/"}, a3{.path = "/a.3"}, kid{.path = "/a.3/b"}, a30{.path = "/a.30/b"}, a4{.path = "/a.4"};
+  root.children = std::vector<std::string>{"a.3", "a.30", "a.4", "b.3"};
+  kid.source = Source{"L1", "/a.3/b"};
+  o.entries = {root, a3, kid, a30, a4};
+  Observation e = extract(o, 3);
+  ASSERT_EQ(e.entries.size(), 3u);
+  EXPECT_EQ(e.entries[0].path, "/");
+  EXPECT_EQ(*e.entries[0].children, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(e.entries[1].path, "/a");
+  EXPECT_EQ(e.entries[2].path, "/a/b");
+  EXPECT_EQ(e.entries[2].source->path, "/a/b");
+}
+
+TEST(Batch, PlanGroupsByKeyAndIsolatesUnbatchable) {
+  auto cases = generate_cases(77, 3000, GenParams{.shape_run = 64});
+  auto plan = plan_batches(cases, 64);
+  std::vector<int> seen(cases.size(), 0);
+  std::size_t batched = 0;
+  int markers = 0, sens = 0;
+  for (const auto& b : plan) {
+    ASSERT_FALSE(b.empty());
+    EXPECT_LE(b.size(), 64u);
+    for (std::size_t i : b) {
+      ++seen[i];
+      EXPECT_EQ(batch_key(cases[i]), batch_key(cases[b[0]]));
+      if (b.size() > 1) {
+        EXPECT_EQ(unbatchable_reason(cases[i]), std::nullopt);
+      }
+      markers += has_xwhiteout_marker(cases[i]);
+      sens += flag_sensitive(cases[i]);
+    }
+    if (b.size() > 1) batched += b.size();
+    if (sens > 0) {
+      EXPECT_EQ(markers, 1);
+    }
+    markers = 0;
+    sens = 0;
+  }
+  for (int s : seen) EXPECT_EQ(s, 1);
+  EXPECT_EQ(plan, plan_batches(cases, 64));  // deterministic
+  // almost every case shares a mount, at 6 cases per mount or more
+  EXPECT_GT(batched * 10, cases.size() * 9) << batched << " of " << cases.size() << " in " << plan.size() << " mounts";
+  EXPECT_GT(cases.size(), plan.size() * 6) << plan.size() << " mounts";
+  // without shape runs, options differ from case to case and few cases can share
+  auto loose = generate_cases(77, 3000);
+  EXPECT_GT(plan_batches(loose, 64).size(), plan.size() * 3);
+}
+
+}  // namespace
+}  // namespace ovl::gen
