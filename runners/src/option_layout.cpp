@@ -36,11 +36,11 @@ bool split_lowerdir(std::string_view v, std::vector<std::string>& lowers, std::v
   if (cur.empty()) return false;
   parts.emplace_back(cur, next_data);
   bool seen_data = false;
-  for (const auto& [raw, is_data] : parts) {
-    if (seen_data && !is_data) return false;  // regular after data-only
-    seen_data = seen_data || is_data;
-    (is_data ? data : lowers).push_back(unescape_option(raw));
+  for (const auto& part : parts) {
+    if (seen_data && !part.second) return false;  // regular after data-only
+    seen_data = seen_data || part.second;
   }
+  for (const auto& [raw, is_data] : parts) (is_data ? data : lowers).push_back(unescape_option(raw));
   return true;
 }
 
