@@ -148,7 +148,7 @@ int Lookup::check_redirect(int layer, const Node& n, const std::string& path, Lo
   note(absolute ? "redirect.absolute" : "redirect.relative",
        where + " has redirect " + (dslash ? "/" : "") + val + (absolute ? " (absolute)" : " (relative)") +
            "; the name becomes " + next_name);
-  if (dslash) note("proposal.dslash-redirect", where + ": a // redirect is resolved only in the data-only layers");
+  if (dslash) note("proposal.dslash-redirect.resolve", where + ": a // redirect is resolved only in the data-only layers");
   d.name = std::move(next_name);
   return 0;
 }
@@ -386,7 +386,7 @@ void Lookup::run(const Resolution& parent, std::string_view name) {
   const bool unified = sem_.has_unified_follow_check();
   std::vector<Found> stack;
   std::vector<int> stack_layers;
-  if (d.dslash) note("proposal.dslash-redirect", "no regular lower layer is consulted for a // redirect");
+  if (d.dslash) note("proposal.dslash-redirect.resolve", "no regular lower layer is consulted for a // redirect");
   for (std::size_t i = 0; !d.stop && !d.dslash && i < poe.size(); ++i) {
     const int layer = poe[i].first;
     if (unified && !check_follow(d, lbl(layer))) return;
@@ -397,7 +397,7 @@ void Lookup::run(const Resolution& parent, std::string_view name) {
     Found f;
     if (layer_lookup(layer, poe[i].second, poe_paths[i], d, f)) return;
     if (!f.node) continue;
-    if (!unified && (uppermetacopy || d.metacopy) && !config_.metacopy) {
+    if (!unified && !d.dslash && (uppermetacopy || d.metacopy) && !config_.metacopy) {
       fail(EPERM, "metacopy.off", lbl(layer) + ": refusing to follow metacopy origin (metacopy=off, before 6.16)");
       return;
     }
@@ -426,6 +426,8 @@ void Lookup::run(const Resolution& parent, std::string_view name) {
     note(upper.node ? "data.redirect.order" : "data.lowest-layer",
          "metacopy still without data after the regular layers, absolute redirect " + d.name +
              ": data is looked up lazily in the data-only layers at open");
+  } else if (d.dslash) {
+    note("proposal.dslash-redirect.follow", "a // data redirect is exempt from the follow check");
   } else if (unified && !check_follow(d, "after the lower layers")) {
     return;
   }
@@ -477,7 +479,7 @@ void Lookup::run(const Resolution& parent, std::string_view name) {
   } else if (deferred) {
     r_.data_deferred = true;
     const int below = sem_.data_only_middle ? d.meta_layer : -1;
-    if (sem_.data_only_middle) note("proposal.data-only-middle", "only data-only layers below " + lbl(d.meta_layer) + " are searched");
+    if (sem_.data_only_middle) note("proposal.data-only-middle.resolve", "only data-only layers below " + lbl(d.meta_layer) + " are searched");
     lookup_data_layers(d.name, below);
   } else {
     r_.data = r_.merged_nodes.back();

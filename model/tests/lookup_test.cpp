@@ -95,6 +95,22 @@ TEST(Lookup, LowestLayerRedirectIsNotRead) {  // [lookup.last-layer]
   EXPECT_EQ(err(t2.resolve("/bad")), "OK");
 }
 
+TEST(Lookup, WithDataLayersADirFirstFoundInTheLowestLayerHasItsRedirectRead) {  // [lookup.last-layer]
+  // verified on 6.18.44: lowerdir=A:B::D with B/low redirect "a/b" gives EINVAL; without
+  // the data layer, or with A/low2 above it, the redirect is not read.
+  StackBuilder b;
+  b.lower("A").put("/low2", dir());
+  b.lower("B").put("/low", redirect_dir("a/b"));
+  b.trees[1]->put("/low2", redirect_dir("a/b"));
+  StackBuilder nodata = b;
+  nodata.stack.layers.resize(2);
+  b.data("D");
+  Tested t(b);
+  EXPECT_EQ(err(t.resolve("/low")), "EINVAL");
+  EXPECT_EQ(err(t.resolve("/low2")), "OK");
+  EXPECT_EQ(err(Tested(nodata).resolve("/low")), "OK");
+}
+
 TEST(Lookup, NameLongerThanLayersAllow) {  // [lookup.namelen]
   StackBuilder b;
   b.lower("A");

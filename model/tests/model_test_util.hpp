@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -23,12 +24,20 @@ namespace ovl::test {
 inline const std::set<std::string>& spec_clause_ids() {
   static const std::set<std::string> ids = [] {
     std::set<std::string> out;
-    std::ifstream in(std::string(OVLSPEC_SOURCE_DIR) + "/spec/overlay-lookup.md");
-    std::string line;
+    const std::string spec = std::string(OVLSPEC_SOURCE_DIR) + "/spec/";
+    std::vector<std::string> files{spec + "overlay-lookup.md"};
+    // Proposal clauses (proposal.*) may live in spec/proposals/*.md.
+    if (std::filesystem::is_directory(spec + "proposals"))
+      for (const auto& f : std::filesystem::directory_iterator(spec + "proposals"))
+        if (f.path().extension() == ".md") files.push_back(f.path().string());
     static const std::regex heading(R"(^### \[([^\]]+)\])");
-    std::smatch m;
-    while (std::getline(in, line))
-      if (std::regex_search(line, m, heading)) out.insert(m[1]);
+    for (const auto& file : files) {
+      std::ifstream in(file);
+      std::string line;
+      std::smatch m;
+      while (std::getline(in, line))
+        if (std::regex_search(line, m, heading)) out.insert(m[1]);
+    }
     return out;
   }();
   return ids;
