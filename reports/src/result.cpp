@@ -63,7 +63,7 @@ std::optional<Verdict> verdict_from_name(std::string_view name) {
 }
 
 std::string Result::section() const {
-  if (clauses.empty() || clauses.front().empty()) return "unclassified";
+  if (clauses.empty() || clauses.front().empty()) return origin == "corpus" ? "unclassified" : origin;
   const std::string& id = clauses.front();
   auto dot = id.find('.');
   if (id.rfind("proposal.", 0) == 0 && dot != std::string::npos) dot = id.find('.', dot + 1);

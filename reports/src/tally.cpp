@@ -59,7 +59,7 @@ Tally tally(const ResultsFile& f) {
     std::vector<std::string> cs = r.clauses;
     std::sort(cs.begin(), cs.end());
     cs.erase(std::unique(cs.begin(), cs.end()), cs.end());
-    if (cs.empty()) cs.push_back("unclassified");
+    if (cs.empty()) cs.push_back(section);  // "generated" or "unclassified"
     for (const auto& c : cs) {
       clauses.insert(c);
       t.section_of_clause[c] = clause_section(c);

@@ -88,7 +88,7 @@ TEST(HtmlChromium, ReportLoadsShowsMatrixAndNoConsoleErrors) {
   EXPECT_TRUE(std::regex_search(l.dom, std::regex(R"(<body[^>]*data-ready="1")"))) << l.dom.substr(0, 2000);
   // The matrix: a row per clause, a column per target, the failing cell marked.
   EXPECT_NE(l.dom.find("<table id=\"matrix\">"), std::string::npos);
-  EXPECT_EQ(count(l.dom, "class=\"clause-row\""), 4);  // data.redirect.order, lookup.negative, whiteout.chardev, unclassified
+  EXPECT_EQ(count(l.dom, "class=\"clause-row\""), 4);  // data.redirect.order, lookup.negative, whiteout.chardev, generated
   EXPECT_EQ(count(l.dom, "<td class=\"cell "), 12);
   EXPECT_TRUE(std::regex_search(
       l.dom, std::regex(R"(<td class="cell fail" data-target="kernel" data-clause="data\.redirect\.order"[^>]*>1/1 fail</td>)")))
@@ -124,7 +124,7 @@ TEST(Html, SelfContained) {
 
 TEST(Html, FiltersListEverySectionAndTarget) {
   std::string h = render_html(testing_sample_results(), SpecText{});
-  for (const char* s : {"data", "lookup", "whiteout", "unclassified"})
+  for (const char* s : {"data", "lookup", "whiteout", "generated"})
     EXPECT_NE(h.find(std::string("<option value=\"") + s + "\">"), std::string::npos) << s;
   for (const char* t : {"model", "kernel", "fuse-overlayfs"})
     EXPECT_NE(h.find(std::string("<option value=\"") + t + "\">"), std::string::npos) << t;

@@ -27,6 +27,9 @@ TEST(Result, SectionIsFirstClausePrefix) {
   EXPECT_EQ(r.section(), "proposal.dslash-redirect");
   r.clauses = {"stack"};
   EXPECT_EQ(r.section(), "stack");
+  r.clauses = {};
+  r.origin = "generated";
+  EXPECT_EQ(r.section(), "generated");
 }
 
 TEST(ResultsFile, RoundTripThroughDisk) {

@@ -68,7 +68,7 @@ TEST(Junit, WellFormedAndVerdictsMatch) {
   EXPECT_EQ(v["kernel\twhiteout\twhiteout/chardev-hides-lower"], "pass");
   EXPECT_EQ(v["kernel\tdata\tdata-only/capture-by-regular-lower"], "fail");
   EXPECT_EQ(v["fuse-overlayfs\twhiteout\twhiteout/chardev-hides-lower"], "skip");
-  EXPECT_EQ(v["kernel\tunclassified\tredirect/gen-7"], "error");
+  EXPECT_EQ(v["kernel\tgenerated\tredirect/gen-7"], "error");
 }
 
 TEST(Junit, FailureCarriesDivergencesAndEscapes) {
@@ -237,7 +237,7 @@ TEST(Tally, CountsPerClauseAndNeverPassesAllSkipped) {
   EXPECT_EQ(t.total.error, 1);
   EXPECT_EQ(t.clause("whiteout.chardev", "fuse-overlayfs").overall(), Verdict::Skip);
   EXPECT_EQ(t.clause("lookup.negative", "kernel").pass, 1);
-  EXPECT_EQ(t.clause("unclassified", "kernel").error, 1);
+  EXPECT_EQ(t.clause("generated", "kernel").error, 1);
   EXPECT_EQ(t.section("data", "kernel").fail, 1);
   Counts c;
   c.add(Verdict::Pass);

@@ -48,8 +48,8 @@ struct Result {
   std::string origin = "corpus";          // "corpus", "generated", "fuzz", "prover" …
 
   /// The clause section the case belongs to: the first dotted component of its first clause
-  /// ("data" for data.redirect.order; "proposal.data-only-middle" for proposal ids), or
-  /// "unclassified" when the case names no clause.
+  /// ("data" for data.redirect.order; "proposal.data-only-middle" for proposal ids); without
+  /// clauses, the origin of a generated case ("generated"), or "unclassified".
   std::string section() const;
 };
 

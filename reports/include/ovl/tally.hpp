@@ -27,7 +27,7 @@ struct Tally {
   std::map<std::string, std::string> section_of_clause;  // by the clause id's prefix
   std::map<std::string, Counts> per_target;
   /// A result counts once for every clause its case names (a case without clauses counts
-  /// under "unclassified").
+  /// under its section: "generated" or "unclassified").
   std::map<std::pair<std::string, std::string>, Counts> per_clause;   // (clause, target)
   std::map<std::pair<std::string, std::string>, Counts> per_section;  // (section, target)
   Counts total;

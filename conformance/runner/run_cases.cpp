@@ -1,0 +1,180 @@
+// Cases × targets → Results (run.hpp): skip rules, prediction, diff, expectations, verdict.
+#include <map>
+#include <stdexcept>
+
+#include "ovl/case_format.hpp"
+#include "ovl/run.hpp"
+
+#if __has_include("ovl/reproducer.hpp")
+#include "ovl/reproducer.hpp"
+#define OVL_RUN_HAVE_REPRODUCER 1
+#endif
+
+namespace ovl {
+
+namespace {
+
+// The proposal names a case is written for ("" and "kernel" mean the kernel rules).
+std::vector<std::string> proposals_of(const Case& c) {
+  std::vector<std::string> out;
+  for (const auto& s : c.semantics)
+    if (!s.empty() && s != "kernel") out.push_back(s);
+  return out;
+}
+
+bool is_model(const Target& t) { return t.name() == "model"; }
+
+Result base_result(const RunCase& rc, const Target& t, const std::string& semantics) {
+  Result r;
+  r.case_name = rc.c.name;
+  r.source_file = rc.c.source_file;
+  r.clauses = rc.c.clauses;
+  r.target = t.name();
+  r.semantics = semantics;
+  r.origin = rc.origin;
+  r.seed = rc.seed;
+  return r;
+}
+
+Result verdict_only(const RunCase& rc, const Target& t, const std::string& semantics, Verdict v, std::string reason) {
+  Result r = base_result(rc, t, semantics);
+  r.verdict = v;
+  r.reason = std::move(reason);
+  return r;
+}
+
+}  // namespace
+
+std::optional<std::string> static_skip_reason(const Case& c, const Target& t, KernelVersion level) {
+  auto proposals = proposals_of(c);
+  if (!proposals.empty() && !is_model(t)) {
+    std::string names;
+    for (const auto& p : proposals) names += (names.empty() ? "" : ", ") + p;
+    return "written for the proposal " + names + ", which no kernel implements";
+  }
+  if (c.min_kernel && level < *c.min_kernel)
+    return "needs kernel >= " + c.min_kernel->str() + "; compared at level " + level.str();
+  return std::nullopt;
+}
+
+Semantics case_semantics(const Case& c, KernelVersion level, bool with_proposals) {
+  auto proposals = proposals_of(c);
+  if (!with_proposals || proposals.empty()) {
+    Semantics s;
+    s.kernel = level;
+    return s;
+  }
+  std::string joined;
+  for (const auto& p : proposals) joined += (joined.empty() ? "" : ",") + p;
+  auto s = Semantics::parse(joined, level);
+  if (!s) throw std::invalid_argument("case " + c.name + ": unknown semantics \"" + joined + "\"");
+  return *s;
+}
+
+Result judge(const RunCase& rc, const Target& t, const Semantics& sem, const Prediction& pred,
+             const TargetOutcome& outcome, const RunOptions& opts) {
+  Result r = base_result(rc, t, sem.name());
+  r.seconds = outcome.seconds;
+  switch (outcome.kind) {
+    case TargetOutcome::Kind::Skipped:
+      r.verdict = Verdict::Skip;
+      r.reason = outcome.reason.empty() ? "the target skipped the case without a reason" : outcome.reason;
+      return r;
+    case TargetOutcome::Kind::Error:
+      r.verdict = Verdict::Error;
+      r.reason = outcome.reason.empty() ? "the target failed without a reason" : outcome.reason;
+      r.model_observation = pred.observation;
+      return r;
+    case TargetOutcome::Kind::Observed: break;
+  }
+  r.divergences = diff(pred.observation, outcome.observation, opts.diff, pred.clauses);
+  r.failed_expectations = check_expectations(rc.c, outcome.observation);
+  bool pass = r.divergences.empty() && r.failed_expectations.empty();
+  r.verdict = pass ? Verdict::Pass : Verdict::Fail;
+  if (!pass || opts.keep_observations) {
+    r.model_observation = pred.observation;
+    r.target_observation = outcome.observation;
+  }
+  if (!pass) {
+    if (!outcome.mount_log.empty()) r.reason = "mount log: " + outcome.mount_log;
+#ifdef OVL_RUN_HAVE_REPRODUCER
+    try {
+      r.reproducer = write_reproducer(rc.c, r.divergences);
+    } catch (const std::exception& e) {
+      r.reproducer = std::string("# no reproducer: ") + e.what() + "\n";
+    }
+#endif
+  }
+  return r;
+}
+
+std::vector<Result> run_cases(const std::vector<RunCase>& cases, const std::vector<Target*>& targets,
+                              const RunOptions& opts, ResultsWriter* writer) {
+  std::vector<Result> all;
+  std::vector<std::optional<std::string>> unavailable;
+  for (Target* t : targets) unavailable.push_back(t->unavailable());
+  const std::size_t batch = opts.batch ? opts.batch : 1;
+  for (std::size_t start = 0; start < cases.size(); start += batch) {
+    std::size_t end = std::min(cases.size(), start + batch);
+    for (std::size_t ti = 0; ti < targets.size(); ++ti) {
+      Target& t = *targets[ti];
+      KernelVersion level = opts.kernel ? *opts.kernel : t.level();
+      std::vector<std::optional<Result>> slot(end - start);
+      std::vector<const Case*> to_run;
+      std::vector<std::size_t> to_run_index;
+      std::map<std::size_t, std::pair<Semantics, Prediction>> predicted;
+      for (std::size_t i = start; i < end; ++i) {
+        const RunCase& rc = cases[i];
+        std::string sem_name = Semantics{level}.name();
+        if (unavailable[ti]) {
+          slot[i - start] = verdict_only(rc, t, sem_name, Verdict::Skip, "target unavailable: " + *unavailable[ti]);
+          continue;
+        }
+        auto why = static_skip_reason(rc.c, t, level);
+        if (!why) why = t.cannot_run(rc.c);
+        if (why) {
+          slot[i - start] = verdict_only(rc, t, sem_name, Verdict::Skip, *why);
+          continue;
+        }
+        try {
+          Semantics sem = case_semantics(rc.c, level, is_model(t));
+          predicted.emplace(i, std::make_pair(sem, predict(rc.c, sem, opts.module)));
+        } catch (const std::exception& e) {
+          slot[i - start] = verdict_only(rc, t, sem_name, Verdict::Error, std::string("the model failed: ") + e.what());
+          continue;
+        }
+        to_run.push_back(&rc.c);
+        to_run_index.push_back(i);
+      }
+      std::vector<TargetOutcome> outcomes;
+      std::string harness_error;
+      if (!to_run.empty()) {
+        try {
+          outcomes = t.run_many(to_run);
+          if (outcomes.size() != to_run.size())
+            harness_error = "the target returned " + std::to_string(outcomes.size()) + " outcomes for " +
+                            std::to_string(to_run.size()) + " cases";
+        } catch (const std::exception& e) {
+          harness_error = std::string("the target threw: ") + e.what();
+        }
+      }
+      for (std::size_t k = 0; k < to_run_index.size(); ++k) {
+        std::size_t i = to_run_index[k];
+        const auto& [sem, pred] = predicted.at(i);
+        if (!harness_error.empty()) {
+          slot[i - start] = verdict_only(cases[i], t, sem.name(), Verdict::Error, harness_error);
+        } else {
+          slot[i - start] = judge(cases[i], t, sem, pred, outcomes[k], opts);
+        }
+      }
+      for (auto& r : slot) {
+        if (writer) writer->append(*r);
+        all.push_back(std::move(*r));
+      }
+    }
+    if (opts.on_progress) opts.on_progress(end, cases.size(), all);
+  }
+  return all;
+}
+
+}  // namespace ovl

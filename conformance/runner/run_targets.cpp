@@ -1,0 +1,85 @@
+// The target registry and the in-process model target (run_targets.hpp).
+#include <chrono>
+#include <stdexcept>
+
+#include "ovl/predict.hpp"
+#include "ovl/run.hpp"
+#include "ovl/run_targets.hpp"
+
+#if __has_include("ovl/kernel_target.hpp")
+#include "ovl/kernel_target.hpp"
+#define OVL_RUN_HAVE_KERNEL_TARGETS 1
+#endif
+
+namespace ovl {
+
+void TargetRegistry::add(std::string name, std::string summary, Make make) {
+  for (auto& e : entries_)
+    if (e.name == name) {
+      e = {std::move(name), std::move(summary), std::move(make)};
+      return;
+    }
+  entries_.push_back({std::move(name), std::move(summary), std::move(make)});
+}
+
+const TargetRegistry::Entry* TargetRegistry::find(std::string_view name) const {
+  for (const auto& e : entries_)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+std::vector<std::string> TargetRegistry::names() const {
+  std::vector<std::string> out;
+  for (const auto& e : entries_) out.push_back(e.name);
+  return out;
+}
+
+namespace {
+
+/// The reference model as a target: its observation is the prediction itself.
+class ModelTarget : public Target {
+ public:
+  ModelTarget(ModuleParams module, std::optional<KernelVersion> level) : module_(module), level_(level) {}
+  std::string name() const override { return "model"; }
+  std::optional<std::string> unavailable() const override { return std::nullopt; }
+  std::optional<std::string> cannot_run(const Case&) const override { return std::nullopt; }
+  KernelVersion level() const override { return level_ ? *level_ : KernelVersion{6, 18}; }
+  TargetOutcome run(const Case& c) override {
+    TargetOutcome out;
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+      out.observation = predict(c, case_semantics(c, level(), true), module_).observation;
+      out.kind = TargetOutcome::Kind::Observed;
+    } catch (const std::exception& e) {
+      out.kind = TargetOutcome::Kind::Error;
+      out.reason = std::string("the model failed: ") + e.what();
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+  }
+
+ private:
+  ModuleParams module_;
+  std::optional<KernelVersion> level_;
+};
+
+}  // namespace
+
+std::unique_ptr<Target> make_model_target(const ModuleParams& module, std::optional<KernelVersion> level) {
+  return std::make_unique<ModelTarget>(module, level);
+}
+
+TargetRegistry builtin_targets() {
+  TargetRegistry r;
+  r.add("model", "the reference model in process: checks each case's own expect lines",
+        [](const TargetContext& ctx) { return make_model_target(ctx.module, ctx.level); });
+#ifdef OVL_RUN_HAVE_KERNEL_TARGETS
+  r.add("kernel", "the running kernel's overlayfs, mounted with the legacy mount(2) string",
+        [](const TargetContext& ctx) { return std::make_unique<KernelTarget>(MountApi::Legacy, ctx.options); });
+  r.add("kernel-fsconfig", "the running kernel's overlayfs, mounted with fsopen/fsconfig/fsmount",
+        [](const TargetContext& ctx) { return std::make_unique<KernelTarget>(MountApi::Fsconfig, ctx.options); });
+#endif
+  return r;
+}
+
+}  // namespace ovl
