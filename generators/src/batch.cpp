@@ -60,36 +60,53 @@ bool has_xwhiteout_marker(const GenCase& g) {
   for (const auto& l : g.layers)
     for (const auto& e : l.entries)
       for (const auto& [name, value] : e.xattrs)
-        if (is_opaque_name(name) && value == "x") return true;
+        if (e.path != "/" && is_opaque_name(name) && value == "x") return true;
   return false;
 }
 
 bool flag_sensitive(const GenCase& g) {
-  if (!has_xwhiteout_marker(g)) return false;
-  // Directory paths with opaque=x, and the parents of files with an overlay.whiteout xattr, in
-  // the regular lowers (readdir hides xattr whiteouts only there, R23). Redirected directories
-  // merge other paths: then any marker and any such file count.
+  // Directory paths that may carry the xwhiteouts flag (opaque=x in a regular lower, the root
+  // included), and the parents of regular files in regular lowers (readdir looks those up in a
+  // flagged dir and drops the ones that fail, R23). Redirected directories merge other paths:
+  // then any flagged directory and any such file count.
   std::set<std::string> marked, parents;
   bool redirects = false;
   for (const auto& l : g.layers) {
     if (l.role != Role::Lower) continue;
     for (const auto& e : l.entries) {
+      if (e.type == NodeType::Reg) {
+        std::size_t i = e.path.rfind('/');
+        parents.insert(i == 0 ? "/" : e.path.substr(0, i));
+      }
       for (const auto& [name, value] : e.xattrs) {
         if (e.type == NodeType::Dir && is_opaque_name(name) && value == "x") marked.insert(e.path);
         if (e.type == NodeType::Dir && is_redirect_name(name)) redirects = true;
-        if (e.type == NodeType::Reg && (name == "trusted.overlay.whiteout" || name == "user.overlay.whiteout")) {
-          std::size_t i = e.path.rfind('/');
-          parents.insert(i == 0 ? "/" : e.path.substr(0, i));
-        }
       }
     }
   }
-  if (parents.empty()) return false;
+  if (marked.empty() || parents.empty()) return false;
   if (redirects) return true;
   for (const auto& p : parents)
     if (marked.count(p)) return true;
   return false;
 }
+
+namespace {
+
+/// Who sets and who reads layer xwhiteouts flags in a batch (see batch.hpp).
+struct FlagCount {
+  int setters = 0, sensitive = 0, both = 0;
+  void add(const GenCase& g) {
+    bool s = has_xwhiteout_marker(g), r = flag_sensitive(g);
+    setters += s;
+    sensitive += r;
+    both += s && r;
+  }
+  /// Every case that reads flags sees no setter but itself.
+  bool ok() const { return sensitive == 0 || setters == 0 || (setters == 1 && sensitive == 1 && both == 1); }
+};
+
+}  // namespace
 
 std::string batch_key(const GenCase& g) {
   std::string key = option_string(g);
@@ -128,21 +145,20 @@ GenCase make_batch(const std::vector<const GenCase*>& cases) {
     std::erase_if(l.entries, [](const GenEntry& e) { return e.path != "/"; });
   }
   std::string key = batch_key(*cases.front());
-  int markers = 0, sensitive = 0;
+  FlagCount flags;
   for (std::size_t k = 0; k < cases.size(); ++k) {
     const GenCase& c = *cases[k];
     if (batch_key(c) != key) throw std::invalid_argument("make_batch: case " + std::to_string(k) + " has another key");
     if (auto why = unbatchable_reason(c))
       throw std::invalid_argument("make_batch: case " + std::to_string(k) + " is not batchable: " + *why);
-    markers += has_xwhiteout_marker(c);
-    sensitive += flag_sensitive(c);
+    flags.add(c);
     GenCase p = renamed(c, k);
     for (std::size_t i = 0; i < p.layers.size(); ++i)
       for (auto& e : p.layers[i].entries)
         if (e.path != "/") out.layers[i].entries.push_back(std::move(e));
   }
-  if (sensitive > 0 && markers > 1)
-    throw std::invalid_argument("make_batch: a case that reads xwhiteout flags shares the mount with another opaque=x case");
+  if (!flags.ok())
+    throw std::invalid_argument("make_batch: a case that reads xwhiteouts flags shares the mount with another case that sets them");
   return out;
 }
 
@@ -186,40 +202,31 @@ Observation extract(const Observation& batch, std::size_t k) {
 
 std::vector<std::vector<std::size_t>> plan_batches(const std::vector<GenCase>& cases, std::size_t max_size) {
   std::vector<std::vector<std::size_t>> out;
-  std::vector<int> markers;                                // per batch: opaque=x cases in it
-  std::vector<bool> sensitive;                             // per batch: holds a flag-sensitive case
+  std::vector<FlagCount> flags;                            // per batch
   std::map<std::string, std::vector<std::size_t>> open;    // key -> batches with room, oldest first
   for (std::size_t i = 0; i < cases.size(); ++i) {
     if (max_size <= 1 || unbatchable_reason(cases[i])) {
       out.push_back({i});
-      markers.push_back(1);
-      sensitive.push_back(true);
+      flags.emplace_back();
       continue;
     }
-    bool marker = has_xwhiteout_marker(cases[i]);
-    bool sens = flag_sensitive(cases[i]);
-    auto fits = [&](std::size_t b) {
-      if (!marker) return true;
-      if (sens) return markers[b] == 0;
-      return !sensitive[b];
-    };
     auto& list = open[batch_key(cases[i])];
     std::size_t chosen = out.size();
     for (std::size_t b : list) {
-      if (fits(b)) {
+      FlagCount f = flags[b];
+      f.add(cases[i]);
+      if (f.ok()) {
         chosen = b;
         break;
       }
     }
     if (chosen == out.size()) {
       out.push_back({});
-      markers.push_back(0);
-      sensitive.push_back(false);
+      flags.emplace_back();
       list.push_back(chosen);
     }
     out[chosen].push_back(i);
-    markers[chosen] += marker;
-    if (sens) sensitive[chosen] = true;
+    flags[chosen].add(cases[i]);
     if (out[chosen].size() >= max_size) std::erase(list, chosen);
   }
   return out;

@@ -101,6 +101,9 @@ Case to_case(const GenCase& g, const std::string& name) {
       }
     }
     c.layers.emplace_back(gl.name, std::move(layer));
+    // The workdir is declared as an empty layer: predict() checks every path the options name
+    // against the case's layers, and the materializer then leaves an existing layer alone.
+    if (gl.role == Role::Upper) c.layers.emplace_back(kWorkLayer, std::make_shared<Layer>());
   }
   return c;
 }

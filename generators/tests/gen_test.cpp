@@ -51,7 +51,12 @@ TEST(Generate, CasesAreValid) {
       last = r;
     }
     Case c = to_case(g);
-    ASSERT_EQ(c.layers.size(), g.layers.size());
+    ASSERT_EQ(c.layers.size(), g.layers.size() + (g.has_upper() ? 1 : 0));
+    if (g.has_upper()) {
+      EXPECT_EQ(c.layers[1].first, kWorkLayer);
+      EXPECT_EQ(c.layers[1].second->count(), 1u);
+      c.layers.erase(c.layers.begin() + 1);
+    }
     std::set<std::string> names;
     for (const auto& [name, layer] : c.layers) {
       EXPECT_TRUE(names.insert(name).second) << "duplicate layer " << name;

@@ -15,11 +15,13 @@
 // redirect walk passes clears absolute_redirect (R39), so an extra /k component would turn
 // deferred data-only lookups into EIO. Renaming keeps every walk, every merge and every
 // "last layer" decision (R13, R40) exactly as in the case alone.
-// What still crosses cases: the xwhiteouts flag of a layer (R23) is per mount, set by any
-// opaque=x directory of any case, and read by readdir of a directory whose own lookup met
-// opaque=x, for its regular entries (xattr whiteouts are hidden when the flag is set). So a case
-// with opaque=x and files carrying an overlay.whiteout xattr ("flag-sensitive") never shares a
-// mount with another opaque=x case; opaque=x cases without such files share freely.
+// What still crosses cases: the xwhiteouts flag of a layer (R23) is per mount. Lookups set it
+// when they meet opaque=x on a non-root directory of a regular lower ("setters"); readdir of a
+// directory whose lookup met opaque=x (or the root, with opaque=x on a lower root) reads it and
+// looks up every regular entry of a flagged layer, dropping those that fail ("sensitive" cases:
+// a regular file in a regular lower inside such a directory). A sensitive case must see no
+// setter but itself, so a batch holds either no sensitive case, or no setter, or exactly one
+// case that is both. (Root opaque=x is in the batch key, hence the same in every case.)
 // A case whose top-level names contain '.' cannot be batched (its names could collide).
 // tests/batch_model_test.cpp checks model(batch) restricted to case k == model(case k).
 #pragma once
@@ -34,10 +36,9 @@ namespace ovl::gen {
 
 /// Why g cannot share a mount with other cases at all; nullopt when it can.
 std::optional<std::string> unbatchable_reason(const GenCase& g);
-/// Whether g holds an opaque=x value (it may set a layer's xwhiteouts flag).
+/// Whether g holds opaque=x on a non-root entry (a "setter" of layer xwhiteouts flags).
 bool has_xwhiteout_marker(const GenCase& g);
-/// Whether g holds opaque=x and a regular file with an overlay.whiteout xattr (it may read the
-/// flags: no other opaque=x case may share its mount).
+/// Whether g may read layer xwhiteouts flags (a "sensitive" case, see above).
 bool flag_sensitive(const GenCase& g);
 /// Cases that may share a mount have equal keys: the option string (layer names, roles and
 /// options) and the xattrs of every layer root.
@@ -47,13 +48,13 @@ std::string batch_name(const std::string& name, std::size_t k);
 /// g renamed as case k of a batch (see above).
 GenCase renamed(const GenCase& g, std::size_t k);
 /// One case holding every cases[k] renamed as case k. Throws std::invalid_argument unless all
-/// keys are equal, every case is batchable, and a flag-sensitive case is the only opaque=x one.
+/// keys are equal, every case is batchable, and the setter/sensitive rule above holds.
 GenCase make_batch(const std::vector<const GenCase*>& cases);
 /// The part of a batch Observation that belongs to case k, names restored: entries under
 /// "/n.k", and "/" with only case k's children. The mount status is copied.
 Observation extract(const Observation& batch, std::size_t k);
 /// Groups cases into batches of at most max_size: equal keys together, unbatchable cases alone,
-/// the opaque=x rule above kept. Indices into `cases`, in a deterministic order.
+/// the setter/sensitive rule above kept. Indices into `cases`, in a deterministic order.
 std::vector<std::vector<std::size_t>> plan_batches(const std::vector<GenCase>& cases, std::size_t max_size);
 
 }  // namespace ovl::gen

@@ -57,7 +57,7 @@ struct GenCase {
   std::size_t xattr_count() const;
 };
 
-/// The workdir a case with an upper names in its options (the materializer creates it; it is not a layer).
+/// The workdir a case with an upper names in its options; to_case declares it as an empty layer.
 inline constexpr const char* kWorkLayer = "W";
 
 /// Tunables of the generator; the defaults are what `ovlspec fuzz` uses.
@@ -80,7 +80,8 @@ struct GenParams {
 /// The option string of a generated case (legacy mount(2) syntax).
 std::string option_string(const GenCase& g);
 
-/// Builds the Case: one layer tree per GenLayer, and the option string.
+/// Builds the Case: one layer tree per GenLayer (plus the empty workdir after the upper), and the
+/// option string.
 /// Total: entries that cannot be placed (a parent that is not a directory, a non-dir root) are
 /// dropped, so every GenCase — shrunk or not — gives a valid Case.
 Case to_case(const GenCase& g, const std::string& name = "");
