@@ -1,6 +1,7 @@
 // Shell reproducers (reproducer.hpp).
 #include "ovl/reproducer.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <sstream>
@@ -145,16 +146,26 @@ std::string write_reproducer(const Case& c, const std::vector<Divergence>& divs,
     os << "echo 'no divergence recorded; the whole tree:'\n";
     os << "ls -lAR mnt\n";
   }
-  for (const auto& d : divs) {
-    if (d.path.empty()) {
-      os << "echo " << shell_quote("spec:   mount " + d.field + " = " + d.model + ", kernel: mounted") << "\n";
+  // One block per path: the spec's values (with clauses), then each distinct kernel command once.
+  std::vector<std::string> paths;
+  for (const auto& d : divs)
+    if (std::find(paths.begin(), paths.end(), d.path) == paths.end()) paths.push_back(d.path);
+  for (const auto& path : paths) {
+    if (path.empty()) {
+      for (const auto& d : divs)
+        if (d.path.empty()) os << "echo " << shell_quote("spec:   mount " + d.field + " = " + d.model + ", kernel: mounted") << "\n";
       continue;
     }
-    std::string clauses;
-    for (const auto& cl : d.clauses) clauses += (clauses.empty() ? "" : " ") + ("[" + cl + "]");
-    os << "echo " << shell_quote("== " + d.path + " " + d.field) << "\n";
-    os << "echo " << shell_quote("spec:   " + d.model + (clauses.empty() ? "" : "   " + clauses)) << "\n";
-    os << "printf 'kernel: '; " << show_command(d.field, d.path) << "\n";
+    std::vector<std::string> commands;
+    for (const auto& d : divs) {
+      if (d.path != path) continue;
+      std::string clauses;
+      for (const auto& cl : d.clauses) clauses += (clauses.empty() ? "" : " ") + ("[" + cl + "]");
+      os << "echo " << shell_quote("== " + path + " " + d.field + ": spec says " + d.model + (clauses.empty() ? "" : "   " + clauses)) << "\n";
+      std::string cmd = show_command(d.field, path);
+      if (std::find(commands.begin(), commands.end(), cmd) == commands.end()) commands.push_back(cmd);
+    }
+    for (const auto& cmd : commands) os << "printf 'kernel: '; " << cmd << "\n";
   }
   return os.str();
 }

@@ -1,0 +1,172 @@
+// `ovlspec check`: mount layer directories (or a .ovl case) with the real kernel, in the sandbox,
+// and print every field where the kernel and the model differ, with a shell reproducer.
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_errors.hpp"
+#include "commands.hpp"
+#include "ovl/check.hpp"
+#include "ovl/features.hpp"
+#include "ovl/layer_reader.hpp"
+#include "ovl/materialize.hpp"
+#include "ovl/reproducer.hpp"
+#include "ovl/sandbox.hpp"
+#if __has_include("ovl/case_format.hpp")
+#include "ovl/case_format.hpp"
+#define OVL_HAVE_CASE_FORMAT 1
+#endif
+
+namespace ovl::cli {
+namespace {
+
+const char* kind_name(TargetOutcome::Kind k) {
+  switch (k) {
+    case TargetOutcome::Kind::Observed: return "observed";
+    case TargetOutcome::Kind::Skipped: return "skipped";
+    case TargetOutcome::Kind::Error: return "error";
+  }
+  return "?";
+}
+
+std::string clause_list(const std::vector<std::string>& clauses) {
+  std::string out;
+  for (const auto& c : clauses) out += (out.empty() ? "[" : " [") + c + "]";
+  return out;
+}
+
+// The reproducer for the first divergent target, or why there is none.
+std::string reproducer_for(const CheckResult& r) {
+  for (const auto& t : r.targets) {
+    if (t.divergences.empty()) continue;
+    try {
+      return write_reproducer(r.stack, t.divergences);
+    } catch (const MaterializeError& e) {
+      return std::string("# no reproducer: ") + e.what() +
+             "\n# (run check from the directory holding the layers, naming them relatively)\n";
+    }
+  }
+  return "";
+}
+
+int report(const CheckResult& r, const Semantics& sem, bool json) {
+  std::string repro = reproducer_for(r);
+  std::size_t observed = 0;
+  for (const auto& t : r.targets) observed += t.outcome.kind != TargetOutcome::Kind::Skipped;
+  if (json) {
+    nlohmann::json j;
+    j["schema"] = "ovlspec.check/1";
+    j["semantics"] = sem.name();
+    j["model"] = to_json(r.prediction.observation);
+    j["targets"] = nlohmann::json::array();
+    for (const auto& t : r.targets) {
+      nlohmann::json tj = {{"target", t.name}, {"status", kind_name(t.outcome.kind)}};
+      if (!t.outcome.reason.empty()) tj["reason"] = t.outcome.reason;
+      if (t.outcome.kind == TargetOutcome::Kind::Observed) {
+        tj["observation"] = to_json(t.outcome.observation);
+        tj["divergences"] = nlohmann::json::array();
+        for (const auto& d : t.divergences)
+          tj["divergences"].push_back(
+              {{"path", d.path}, {"field", d.field}, {"model", d.model}, {"target", d.target}, {"clauses", d.clauses}});
+        if (!t.outcome.mount_log.empty()) tj["mount_log"] = t.outcome.mount_log;
+      }
+      j["targets"].push_back(tj);
+    }
+    j["reproducer"] = repro.empty() ? nlohmann::json(nullptr) : nlohmann::json(repro);
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    const auto& m = r.prediction.observation;
+    std::printf("model (%s): mount %s, %zu entries\n", sem.name().c_str(),
+                m.mount.ok ? "ok" : ("refused " + m.mount.err).c_str(), m.entries.size());
+    for (const auto& t : r.targets) {
+      if (t.outcome.kind == TargetOutcome::Kind::Skipped) {
+        std::printf("%s: SKIPPED: %s\n", t.name.c_str(), t.outcome.reason.c_str());
+        continue;
+      }
+      if (t.outcome.kind == TargetOutcome::Kind::Error) {
+        std::printf("%s: ERROR: %s\n", t.name.c_str(), t.outcome.reason.c_str());
+        continue;
+      }
+      if (t.divergences.empty()) {
+        std::printf("%s: agrees with the model (%zu entries)\n", t.name.c_str(), t.outcome.observation.entries.size());
+        continue;
+      }
+      std::printf("%s: %zu divergence%s\n", t.name.c_str(), t.divergences.size(), t.divergences.size() == 1 ? "" : "s");
+      for (const auto& d : t.divergences)
+        std::printf("  %s  %s: model %s, kernel %s  %s\n", d.path.empty() ? "(mount)" : d.path.c_str(), d.field.c_str(),
+                    d.model.c_str(), d.target.c_str(), clause_list(d.clauses).c_str());
+      if (!t.outcome.mount_log.empty()) std::printf("  kernel log: %s\n", t.outcome.mount_log.c_str());
+    }
+    if (!repro.empty()) std::printf("\nreproducer (sh, as root):\n%s", repro.c_str());
+  }
+  if (observed == 0) throw CannotRunHere("no requested target could run here");
+  return r.failed() ? kExitDivergence : kExitOk;
+}
+
+std::vector<MountApi> apis_of(const std::string& target) {
+  if (target == "kernel") return {MountApi::Legacy};
+  if (target == "kernel-fsconfig") return {MountApi::Fsconfig};
+  return {MountApi::Legacy, MountApi::Fsconfig};
+}
+
+}  // namespace
+
+void add_check(CLI::App& app, Action& run) {
+  struct Args {
+    std::string options, case_file, target = "all", kernel;
+    bool json = false;
+    double timeout = 30;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(
+      "check", "Mount layer directories (or a .ovl case) with the real kernel in a sandbox and diff against the model");
+  auto* o = sub->add_option("-o,--options", args->options,
+                            "mount options naming layer directories relative to the current directory");
+  auto* c = sub->add_option("--case", args->case_file, "a .ovl case file instead of -o");
+  o->excludes(c);
+  sub->add_option("--target", args->target, "kernel, kernel-fsconfig or all")
+      ->check(CLI::IsMember({"kernel", "kernel-fsconfig", "all"}));
+  sub->add_flag("--json", args->json, "print the result as JSON (schema ovlspec.check/1)");
+  sub->add_option("--kernel", args->kernel, "compare the model at this kernel level (X.Y) instead of the detected one");
+  sub->add_option("--timeout", args->timeout, "seconds each mount and probe may take")->check(CLI::PositiveNumber);
+  sub->callback([args, &run] {
+    run = [args]() -> int {
+      if (args->options.empty() && args->case_file.empty())
+        throw BadInput("check: give the layers with -o OPTIONS or a case with --case FILE");
+      if (auto why = overlay_unavailable_reason()) throw CannotRunHere(*why);
+      Semantics sem;
+      if (!args->kernel.empty()) {
+        auto v = KernelVersion::parse(args->kernel);
+        if (!v) throw BadInput("check: --kernel '" + args->kernel + "' is not a version such as 6.18");
+        sem.kernel = *v;
+      }
+      try {
+        Sandbox::enter();
+        if (args->kernel.empty()) sem.kernel = kernel_features().level;
+        TargetOptions topts;
+        topts.case_timeout_seconds = args->timeout;
+        if (!args->case_file.empty()) {
+#ifdef OVL_HAVE_CASE_FORMAT
+          Case cs;
+          try {
+            cs = parse_case_file(args->case_file);
+          } catch (const std::exception& e) {
+            throw BadInput(e.what());
+          }
+          return report(check_case(cs, apis_of(args->target), sem, topts), sem, args->json);
+#else
+          throw CannotRunHere("this build has no .ovl case parser (ovl_conformance)");
+#endif
+        }
+        return report(check_options_on_disk(args->options, apis_of(args->target), sem, topts), sem, args->json);
+      } catch (const SandboxError& e) {
+        throw CannotRunHere(e.what());
+      } catch (const LayerReadError& e) {
+        throw BadInput(std::string("check: ") + e.what());
+      }
+    };
+  });
+}
+
+}  // namespace ovl::cli
