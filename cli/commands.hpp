@@ -11,4 +11,9 @@ using Action = std::function<int()>;
 
 // One function per subcommand, each in its own cmd_*.cpp; main.cpp calls each.
 
+/// `observe` (cmd_observe.cpp).
+void add_observe(CLI::App& app, Action& run);
+/// `check` (cmd_check.cpp).
+void add_check(CLI::App& app, Action& run);
+
 }  // namespace ovl::cli
