@@ -125,6 +125,8 @@ Case Parser::run() {
     line_ = std::string(text_.substr(pos, nl - pos));
     ++line_no_;
     pos = nl + 1;
+    if (!line_.empty() && line_.back() == '\r')
+      fail(static_cast<int>(line_.size()), "LF line endings (no carriage return)", "\"\\r\"");
     std::size_t first = line_.find_first_not_of(" \t");
     if (first == std::string::npos) {
       if (nl == text_.size()) break;

@@ -192,6 +192,7 @@ TEST(CaseFormat, ErrorsNameLineColumnAndWhatWasExpected) {
       {kHead + "layer A\n  chr /c 1\n", 5, 10, "MAJOR:MINOR"},
       {kHead + "layer A\n  file /f metacopy=hex:0\n", 5, 11, "even number"},
       {"case s/n\nclause x\nmount a\nfsconfig b\n", 4, 1, "not both"},
+      {"case s/n\r\nclause x\n", 1, 9, "LF line endings"},
   };
   for (const auto& b : bad) {
     CaseParseError e = parse_error(b.text);
