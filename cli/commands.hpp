@@ -10,6 +10,8 @@ namespace ovl::cli {
 using Action = std::function<int()>;
 
 // One function per subcommand, each in its own cmd_*.cpp; main.cpp calls each.
+/// `check-options` (cmd_check_options.cpp).
+void add_check_options(CLI::App& app, Action& run);
 
 /// `observe` (cmd_observe.cpp).
 void add_observe(CLI::App& app, Action& run);

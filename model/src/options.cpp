@@ -9,7 +9,7 @@ namespace ovl {
 
 MountResult parse_mount_options(std::string_view data, const ParseContext& ctx) {
   detail::FsContext fc(ctx, /*legacy=*/true);
-  for (const std::string& opt : split_legacy_options(data)) {
+  for (const std::string& opt : split_option_string(data)) {
     if (opt.empty()) continue;  // vfs_parse_monolithic_sep skips empty options
     detail::Param p;
     auto eq = opt.find('=');
@@ -86,7 +86,7 @@ std::vector<FsconfigCall> to_fsconfig(const MountConfig& config, std::string_vie
   // upperdir and workdir are unescaped by the kernel even through fsconfig (R56).
   if (config.upperdir) out.push_back({K::String, "upperdir", escape_backslashes(*config.upperdir)});
   if (config.workdir) out.push_back({K::String, "workdir", escape_backslashes(*config.workdir)});
-  for (const std::string& opt : split_legacy_options(legacy_data)) {
+  for (const std::string& opt : split_option_string(legacy_data)) {
     if (opt.empty() || opt[0] == '=') continue;
     auto eq = opt.find('=');
     std::string key = opt.substr(0, eq);

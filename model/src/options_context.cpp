@@ -1,5 +1,6 @@
 // The overlay fs_context model: one parameter at a time (params.c:ovl_parse_param and the VFS
 // around it), then create (ovl_fs_params_verify and ovl_fill_super's checks, in kernel order).
+#include <algorithm>
 #include <cerrno>
 #include <stdexcept>
 #include <string>
@@ -411,13 +412,25 @@ MountResult FsContext::create() {
   if (auto e = check_layers()) return *e;
   MountConfig c;
   for (const auto& l : lowers_) c.lowers.push_back(LayerRef{l.lookup, l.role});
+  // numfs: slot 0 is the upper's filesystem (reserved without an upper), then one per other
+  // filesystem of the regular lowers. uuid=off needs a single one (else null).
+  std::vector<std::uint64_t> fss;
+  for (const auto& l : lowers_) {
+    if (l.role != Role::Lower || (upper_ && l.info.fs == upper_->info.fs)) continue;
+    if (std::find(fss.begin(), fss.end(), l.info.fs) == fss.end()) fss.push_back(l.info.fs);
+  }
+  const std::size_t numfs = 1 + fss.size();
+  if (uuid_ == Uuid::Off && numfs > 1) {
+    uuid_ = Uuid::Null;
+  } else if (upper_ && (uuid_ == Uuid::Auto || uuid_ == Uuid::On)) {
+    // ovl_init_uuid_xattr: uuid=auto on a fresh upper becomes on.
+    if (uuid_ == Uuid::Auto && pc_.fresh_upper) uuid_ = Uuid::On;
+  }
   // A mount without workdir (no upper) shows index=off whatever nfs_export asked for.
   if (!upper_) index_ = false;
   if (upper_) {
     c.upperdir = upper_->lookup;
     c.workdir = work_->lookup;
-    // ovl_init_uuid_xattr: uuid=auto on a fresh upper becomes on.
-    if (uuid_ == Uuid::Auto && pc_.fresh_upper) uuid_ = Uuid::On;
   }
   c.redirect = redirect_;
   c.metacopy = metacopy_;

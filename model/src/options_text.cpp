@@ -34,7 +34,7 @@ std::vector<std::string_view> option_values(const OptionSpec& spec) {
   return out;
 }
 
-std::vector<std::string> split_legacy_options(std::string_view data) {
+std::vector<std::string> split_option_string(std::string_view data) {
   // The data page is one page with its last byte forced to NUL; a NUL ends the string too.
   if (data.size() > kLegacyDataMax) data = data.substr(0, kLegacyDataMax);
   if (auto nul = data.find('\0'); nul != std::string_view::npos) data = data.substr(0, nul);

@@ -144,6 +144,7 @@ TEST(Options, KeysAndValuesR57) {
       {kUp + ",uuid=auto", kUpInfo + ",uuid=on"},
       {"lowerdir=A:B,uuid=on", "ro,lowerdir=A:B,redirect_dir=on,uuid=null"},
       {"lowerdir=A:B,uuid=auto", "ro,lowerdir=A:B,redirect_dir=on"},
+      {"lowerdir=A:B,uuid=off", "ro,lowerdir=A:B,redirect_dir=on,uuid=null"},
       {"lowerdir=A:B,verity=require,metacopy=off", "ro,lowerdir=A:B,redirect_dir=on,verity=require"},
       {"lowerdir=A,upperdir=U\\,x,workdir=W", "", ENOENT, "failed to resolve 'U,x': -2"},
   };
@@ -228,8 +229,8 @@ TEST(Options, LimitsR6R51) {
   std::string data = "lowerdir=A:" + std::string(4095 - 11 - 1, 'x') + "yz";
   ASSERT_GT(data.size(), kLegacyDataMax);
   check({data, "", ENOENT, "failed to resolve '" + std::string(4095 - 11 - 1, 'x') + "y': -2"});
-  EXPECT_EQ(split_legacy_options("a\\,b,c\\").size(), 2u);
-  EXPECT_EQ(split_legacy_options("a\\,b,c\\")[1], "c\\");
+  EXPECT_EQ(split_option_string("a\\,b,c\\").size(), 2u);
+  EXPECT_EQ(split_option_string("a\\,b,c\\")[1], "c\\");
 }
 
 TEST(Options, FsconfigR55R56) {

@@ -63,7 +63,7 @@ MountResult parse_fsconfig(const std::vector<FsconfigCall>& calls, const ParseCo
 FsconfigOutcome run_fsconfig(const std::vector<FsconfigCall>& calls, const ParseContext& ctx);
 /// Splits a legacy data string at unescaped commas as ovl_next_opt does (backslashes kept),
 /// after the one-page truncation; empty options are kept (the VFS skips them).
-std::vector<std::string> split_legacy_options(std::string_view data);
+std::vector<std::string> split_option_string(std::string_view data);
 /// Escapes a mount option value as seq_show_option does (comma, space, tab, newline,
 /// backslash become \ooo octal).
 std::string mountinfo_escape(std::string_view value);

@@ -1,0 +1,177 @@
+// The differential check of the option language against the running kernel: a scratch with the
+// names option_gen.hpp uses, one real mount per input (legacy mount(2) or fsopen/fsconfig, via
+// runners/), and a summary by rule. Header-only: only the CLI and the kernel test include it,
+// and they link ovl_runners; the pure ovl_generators library never mounts.
+#pragma once
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ovl/kernel_mount.hpp"
+#include "ovl/option_gen.hpp"
+#include "ovl/sandbox.hpp"
+
+namespace ovl::gen {
+
+/// The directory tree generated option inputs name, and the mountpoint beside it. The process's
+/// working directory becomes the tree's root, so relative layer names resolve as generated.
+class OptionScratchDir {
+ public:
+  /// Builds the tree under base (which must be on the sandbox's tmpfs) and chdirs into it.
+  explicit OptionScratchDir(const std::string& base) : root_(base + "/layers"), mnt_(base + "/mnt") {
+    namespace fs = std::filesystem;
+    fs::create_directories(root_);
+    fs::create_directories(mnt_);
+    for (const auto& d : OptionScratch::dirs()) fs::create_directories(root_ + "/" + d);
+    for (const auto& f : OptionScratch::files()) std::ofstream(root_ + "/" + f) << "file\n";
+    for (const auto& [name, target] : OptionScratch::symlinks()) fs::create_directory_symlink(target, root_ + "/" + name);
+    if (::chdir(root_.c_str()) != 0) throw std::runtime_error("cannot chdir to " + root_);
+    reset_fresh();
+  }
+  /// Recreates the fresh directories (upper, work …) empty, as before a first mount.
+  void reset_fresh() {
+    namespace fs = std::filesystem;
+    for (const auto& d : OptionScratch::fresh_dirs()) fs::remove_all(root_ + "/" + d.substr(0, d.find('/')));
+    for (const auto& d : OptionScratch::fresh_dirs()) fs::create_directories(root_ + "/" + d);
+  }
+  /// What the model may know about the disk: stat (following symlinks), realpath, st_dev.
+  ParseContext context() const {
+    ParseContext pc;
+    pc.probe = [](const std::string& p) {
+      PathInfo i;
+      struct stat st {};
+      if (::stat(p.c_str(), &st) != 0) {
+        i.err = errno;
+        return i;
+      }
+      i.is_dir = S_ISDIR(st.st_mode);
+      i.fs = st.st_dev;
+      i.mnt = st.st_dev;
+      char buf[PATH_MAX];
+      if (::realpath(p.c_str(), buf)) i.canonical = buf;
+      return i;
+    };
+    return pc;
+  }
+  const std::string& root() const { return root_; }
+  const std::string& mountpoint() const { return mnt_; }
+
+ private:
+  std::string root_, mnt_;
+};
+
+/// The super options field of the mount at `mountpoint` in /proc/self/mountinfo ("" if none).
+inline std::string super_options_of(const std::string& mountpoint) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line, found;
+  while (std::getline(in, line)) {
+    // id parent maj:min root mountpoint options [optional…] - fstype source superoptions
+    std::size_t pos = 0;
+    for (int f = 0; f < 4 && pos != std::string::npos; ++f) pos = line.find(' ', pos + 1);
+    if (pos == std::string::npos) continue;
+    const std::size_t end = line.find(' ', pos + 1);
+    if (line.compare(pos + 1, end - pos - 1, mountpoint) != 0) continue;
+    const std::size_t dash = line.find(" - ");
+    if (dash == std::string::npos) continue;
+    std::size_t s = line.find(' ', dash + 3);   // after fstype
+    s = line.find(' ', s + 1);                  // after source
+    if (s != std::string::npos) found = line.substr(s + 1);  // the newest mount there wins
+  }
+  return found;
+}
+
+/// One real mount of `in` through one API; unmounts again. Throws if it cannot clean up.
+inline ObservedMount kernel_mount_once(const OptionInput& in, bool fsconfig, OptionScratchDir& scratch) {
+  scratch.reset_fresh();
+  MountAttempt a = fsconfig ? mount_fsconfig(in.calls(), scratch.mountpoint())
+                            : mount_legacy(in.legacy(), scratch.mountpoint());
+  ObservedMount k;
+  k.ok = a.ok;
+  k.err = a.err;
+  k.stage = a.failed_call.rfind("fsconfig ", 0) == 0 ? a.failed_call.substr(9) : a.failed_call;
+  k.messages_complete = fsconfig;
+  std::size_t start = 0;
+  while (start < a.message.size()) {
+    std::size_t nl = a.message.find('\n', start);
+    if (nl == std::string::npos) nl = a.message.size();
+    if (nl > start) k.messages.push_back(a.message.substr(start, nl - start));
+    start = nl + 1;
+  }
+  if (a.ok) {
+    k.mountinfo = super_options_of(scratch.mountpoint());
+    if (int e = unmount(scratch.mountpoint()); e != 0)
+      throw std::runtime_error("cannot unmount " + scratch.mountpoint() + ": errno " + std::to_string(e));
+  }
+  return k;
+}
+
+/// Counts per rule, and the disagreements found (with their inputs).
+struct OptionCheckReport {
+  struct Count {
+    std::size_t inputs = 0, agree = 0;
+  };
+  std::map<std::string, Count> by_rule;  // "legacy options.lowerdir" → counts
+  std::size_t inputs = 0, disagreements = 0;
+  std::vector<std::string> findings;  // one line each: api, input, field, model vs kernel
+};
+
+/// Runs `count` inputs of `seed` through each API asked for; the model is held to the kernel.
+inline OptionCheckReport run_option_check(std::uint64_t seed, std::size_t count, bool legacy, bool fsconfig,
+                                          std::size_t max_findings = 50) {
+  Sandbox& sb = Sandbox::enter();
+  const std::string base = sb.make_dir("check-options");
+  char cwd[PATH_MAX];
+  const bool have_cwd = ::getcwd(cwd, sizeof cwd) != nullptr;
+  OptionCheckReport rep;
+  {
+    OptionScratchDir scratch(base);
+    const ParseContext pc = scratch.context();
+    const auto inputs = generate_option_inputs(seed, count);
+    for (int api = 0; api < 2; ++api) {
+      const bool fs = api == 1;
+      if ((fs && !fsconfig) || (!fs && !legacy)) continue;
+      for (const auto& in : inputs) {
+        scratch.reset_fresh();
+        FsconfigOutcome model;
+        if (fs) {
+          model = run_fsconfig(in.calls(), pc);
+        } else {
+          model.result = parse_mount_options(in.legacy(), pc);
+        }
+        ObservedMount k = kernel_mount_once(in, fs, scratch);
+        OptionVerdict v = compare_option_outcome(in, fs, model, k);
+        auto& c = rep.by_rule[std::string(fs ? "fsconfig " : "legacy ") + v.rule];
+        ++c.inputs;
+        ++rep.inputs;
+        if (v.agree) {
+          ++c.agree;
+        } else {
+          ++rep.disagreements;
+          if (rep.findings.size() < max_findings) {
+            std::string what = fs ? "fsconfig" : "legacy";
+            std::string text = in.legacy();
+            if (text.size() > 300) text = text.substr(0, 300) + "…";
+            rep.findings.push_back(what + " [" + in.family + "] " + text + "\n    " + v.field + ": model " +
+                                   v.model + "\n    " + std::string(v.field.size(), ' ') + "  kernel " + v.kernel);
+          }
+        }
+      }
+    }
+  }
+  if (have_cwd && ::chdir(cwd) != 0) {
+    // the old working directory is gone; stay where we are
+  }
+  sb.remove_tree(base);
+  return rep;
+}
+
+}  // namespace ovl::gen
