@@ -122,6 +122,7 @@ struct Encoder {
       }
     }
     cs.push_back(any_lower);
+    cs.push_back(!(s.metacopy_on && !s.follow));  // metacopy=on,redirect_dir=nofollow is refused (R59)
     cs.push_back(z3::implies(s.role[0] != kUpper, layers >= 2));  // R5
     return z3::mk_and(cs);
   }
@@ -398,10 +399,12 @@ struct Encoder {
     return v;
   }
 
-  void build() {
-    make_vars();
-    e.stack_.metacopy_on = c.bool_const(name("opt.metacopy").c_str());
-    e.stack_.follow = c.bool_const(name("opt.follow").c_str());
+  void build(bool given) {
+    if (!given) {
+      make_vars();
+      e.stack_.metacopy_on = c.bool_const(name("opt.metacopy").c_str());
+      e.stack_.follow = c.bool_const(name("opt.follow").c_str());
+    }
     e.wellformed_ = wellformed();
     DirState root{B(true), role(0) == kUpper, I(0), {}, {}};
     for (int l = 0; l < K; ++l) {
@@ -455,7 +458,24 @@ LookupEncoding::LookupEncoding(z3::context& ctx, LookupBound bound, Semantics se
   if (bound.layers < 2 || bound.layers > 8) throw std::invalid_argument("layer bound must be 2..8");
   if (bound.depth < 1 || bound.depth > 6) throw std::invalid_argument("depth bound must be 1..6");
   Encoder enc(*this);
-  enc.build();
+  enc.build(false);
+}
+
+LookupEncoding::LookupEncoding(z3::context& ctx, LookupBound bound, Semantics sem, std::string prefix,
+                               const SymStack& given, EncodingOptions opts)
+    : ctx_(ctx),
+      bound_(bound),
+      sem_(sem),
+      prefix_(std::move(prefix)),
+      opts_(opts),
+      stack_(given),
+      wellformed_(ctx.bool_val(true)),
+      defs_(ctx.bool_val(true)) {
+  if (static_cast<int>(given.role.size()) != bound.layers || given.at.empty() ||
+      static_cast<int>(given.at[0].size()) != bound.depth)
+    throw std::invalid_argument("given stack does not match the bound");
+  Encoder enc(*this);
+  enc.build(true);
 }
 
 }  // namespace ovl::smt

@@ -28,7 +28,11 @@ QueryResult run_query(z3::context& ctx, const std::string& name, const z3::expr&
                       const SolveOptions& opts) {
   QueryResult r;
   r.name = name;
-  z3::solver s(ctx);
+  // simplify, propagate values and eliminate the defining equations before the SMT core: the
+  // encodings bind many terms to constants (T6 is 4x faster this way).
+  z3::solver s = (z3::tactic(ctx, "simplify") & z3::tactic(ctx, "propagate-values") & z3::tactic(ctx, "solve-eqs") &
+                  z3::tactic(ctx, "smt"))
+                     .mk_solver();
   z3::params p(ctx);
   if (opts.timeout_seconds > 0) p.set("timeout", static_cast<unsigned>(opts.timeout_seconds * 1000));
   if (opts.rlimit > 0) p.set("rlimit", opts.rlimit);

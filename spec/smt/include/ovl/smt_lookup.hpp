@@ -98,6 +98,10 @@ class LookupEncoding {
  public:
   LookupEncoding(z3::context& ctx, LookupBound bound, Semantics sem, std::string prefix,
                  EncodingOptions opts = {});
+  /// The same over given stack terms (e.g. another encoding's variables, or terms built from
+  /// them), so that two encodings share structure.
+  LookupEncoding(z3::context& ctx, LookupBound bound, Semantics sem, std::string prefix, const SymStack& given,
+                 EncodingOptions opts = {});
 
   const LookupBound& bound() const { return bound_; }
   const SymStack& stack() const { return stack_; }
