@@ -19,14 +19,6 @@ namespace ovl {
 
 namespace {
 
-std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::invalid_argument("cannot read the spec text " + p.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string pad(std::string s, std::size_t w) {
   if (s.size() < w) s.append(w - s.size(), ' ');
   return s;
@@ -125,6 +117,7 @@ SuiteOutcome run_suite(const SuiteConfig& cfg, std::ostream& progress, std::ostr
   TargetContext ctx;
   ctx.module = cfg.module;
   ctx.level = cfg.kernel;
+  ctx.options = cfg.target_options;
   std::vector<std::unique_ptr<Target>> owned;
   std::vector<Target*> targets;
   RunHeader header;
@@ -151,7 +144,13 @@ SuiteOutcome run_suite(const SuiteConfig& cfg, std::ostream& progress, std::ostr
   std::filesystem::create_directories(cfg.out_dir);
   auto results_path = cfg.out_dir / "results.jsonl";
   SpecText spec;
-  if (!cfg.spec_file.empty()) spec = parse_spec_text(read_text(cfg.spec_file));
+  if (!cfg.spec_file.empty()) {
+    try {
+      spec = load_spec_text(cfg.spec_file);
+    } catch (const std::runtime_error& e) {
+      throw std::invalid_argument(e.what());
+    }
+  }
 
   bool tty = &progress == &std::cerr && ::isatty(STDERR_FILENO);
   auto last = std::chrono::steady_clock::now();

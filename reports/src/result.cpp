@@ -70,6 +70,14 @@ std::string Result::section() const {
   return dot == std::string::npos ? id : id.substr(0, dot);
 }
 
+std::string ovlspec_version() {
+#ifdef OVLSPEC_VERSION
+  return OVLSPEC_VERSION;
+#else
+  return "unknown";
+#endif
+}
+
 std::string utc_timestamp_now() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};

@@ -1,6 +1,10 @@
 #include "ovl/spec_text.hpp"
 
+#include <algorithm>
+#include <fstream>
 #include <regex>
+#include <sstream>
+#include <stdexcept>
 
 namespace ovl {
 
@@ -48,6 +52,32 @@ SpecText parse_spec_text(std::string_view markdown) {
     }
   }
   for (auto& [id, c] : out.clauses) c.body = trim(c.body);
+  return out;
+}
+
+namespace {
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read the spec text " + p.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+SpecText load_spec_text(const std::filesystem::path& main_spec) {
+  SpecText out = parse_spec_text(read_file(main_spec));
+  auto dir = main_spec.parent_path() / "proposals";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".md") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files)
+    for (auto& [id, c] : parse_spec_text(read_file(f)).clauses) out.clauses.emplace(id, std::move(c));
   return out;
 }
 

@@ -1,6 +1,7 @@
 // results.jsonl: round trip of header and records, and errors with file:line for bad lines.
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -54,6 +55,11 @@ TEST(ResultsFile, RoundTripThroughDisk) {
     EXPECT_EQ(back.results[i].verdict, sample.results[i].verdict);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST(Result, VersionIsTheProjectVersion) {
+  // x.y.z from CMake's project(VERSION …), never "unknown" in a real build.
+  EXPECT_TRUE(std::regex_match(ovlspec_version(), std::regex(R"([0-9]+\.[0-9]+\.[0-9]+)"))) << ovlspec_version();
 }
 
 TEST(ResultsFile, OneObjectPerLineHeaderFirst) {

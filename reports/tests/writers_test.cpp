@@ -272,6 +272,13 @@ TEST(SpecText, ReadsTheRealSpec) {
   EXPECT_FALSE(s.find("stack.order")->section.empty());
 }
 
+TEST(SpecText, LoadsProposalsBesideTheSpec) {
+  SpecText s = load_spec_text(OVLSPEC_SOURCE_DIR "/spec/overlay-lookup.md");
+  EXPECT_NE(s.find("stack.order"), nullptr);
+  EXPECT_NE(s.find("proposal.dslash-redirect.resolve"), nullptr);
+  EXPECT_THROW(load_spec_text("/nonexistent/spec.md"), std::runtime_error);
+}
+
 TEST(WriteReports, WritesAllFour) {
   auto dir = temp_dir("write");
   write_reports(testing_sample_results(), dir, SpecText{});

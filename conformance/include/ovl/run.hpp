@@ -61,13 +61,14 @@ struct SuiteConfig {
   std::vector<std::string> targets;    // requested names; empty = every registered target
   std::filesystem::path out_dir = "results";
   std::filesystem::path cases_dir;     // the corpus; empty = no corpus cases
-  std::filesystem::path spec_file;     // spec/overlay-lookup.md for the HTML; empty = none
+  std::filesystem::path spec_file;     // spec/overlay-lookup.md (+ proposals/*.md beside it) for the HTML; empty = none
   std::optional<KernelVersion> kernel;
   std::size_t generated = 0;           // --generated N
   std::uint64_t seed = 1;              // --seed
   /// Generated cases for (seed, count); required when generated > 0.
   std::function<std::vector<RunCase>(std::uint64_t, std::size_t)> generator;
   TargetRegistry registry;
+  TargetOptions target_options;        // time limit per case, isolation
   ModuleParams module;
   std::string ovlspec_version;
   std::string kernel_release;          // uname -r, for the header

@@ -74,6 +74,8 @@ struct RunHeader {
   bool operator==(const RunHeader&) const = default;
 };
 
+/// The ovlspec version (the CMake project version), for RunHeader::ovlspec_version.
+std::string ovlspec_version();
 /// The calendar time now in UTC, as RunHeader::date wants it.
 std::string utc_timestamp_now();
 

@@ -1,5 +1,6 @@
 // The clause paragraphs of spec/overlay-lookup.md, read at render time for the HTML report.
 #pragma once
+#include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
@@ -23,5 +24,13 @@ struct SpecText {
 /// Parses the clause headings (`^### \[([a-z0-9.-]+)\] Title`) and their paragraphs. Text that is
 /// not a clause is ignored; a document without clauses gives an empty SpecText.
 SpecText parse_spec_text(std::string_view markdown);
+
+}  // namespace ovl
+
+namespace ovl {
+
+/// Reads the spec (spec/overlay-lookup.md) and, if present beside it, every proposals/*.md, into
+/// one SpecText. Throws std::runtime_error naming a file that cannot be read.
+SpecText load_spec_text(const std::filesystem::path& main_spec);
 
 }  // namespace ovl
