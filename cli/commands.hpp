@@ -10,6 +10,9 @@ namespace ovl::cli {
 using Action = std::function<int()>;
 
 // One function per subcommand, each in its own cmd_*.cpp; main.cpp calls each.
+/// `run` (cmd_run.cpp) and `report` (cmd_report.cpp).
+void add_run(CLI::App& app, Action& run);
+void add_report(CLI::App& app, Action& run);
 /// `check-options` (cmd_check_options.cpp).
 void add_check_options(CLI::App& app, Action& run);
 

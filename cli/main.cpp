@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "ovlspec 0.1.0");
   Action run;
   // Each subcommand registers itself here (one line per cmd_*.cpp).
+  add_run(app, run);     // cmd_run.cpp
+  add_report(app, run);  // cmd_report.cpp
   add_check_options(app, run);  // cmd_check_options.cpp
   add_observe(app, run);  // cmd_observe.cpp
   add_check(app, run);    // cmd_check.cpp

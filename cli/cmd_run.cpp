@@ -1,0 +1,149 @@
+// `ovlspec run`: every corpus case (and a seeded generated batch) through every available
+// target, compared with the model; results.jsonl and the four reports in --out.
+#include <sys/utsname.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli_errors.hpp"
+#include "commands.hpp"
+#include "ovl/case_format.hpp"
+#include "ovl/run.hpp"
+
+#if __has_include("ovl/features.hpp")
+#include "ovl/features.hpp"
+#define OVL_CLI_HAVE_MODULE_PARAMS 1
+#endif
+#if __has_include("ovl/gen_case.hpp")
+#include "ovl/gen_case.hpp"
+#define OVL_CLI_HAVE_GENERATOR 1
+#endif
+
+namespace ovl::cli {
+namespace {
+
+// Every target `ovlspec run` can use: the built-in ones, then one line per target of a library
+// that ovl_conformance does not link (FUSE, EROFS …).
+TargetRegistry all_targets() {
+  TargetRegistry r = builtin_targets();
+  return r;
+}
+
+// A path below the current directory if it exists there, else below the source tree.
+std::filesystem::path default_source_path(const char* rel) {
+  if (std::filesystem::exists(rel)) return rel;
+  return std::filesystem::path(OVLSPEC_SOURCE_DIR) / rel;
+}
+
+std::string kernel_release() {
+  struct utsname u {};
+  return uname(&u) == 0 ? u.release : "unknown";
+}
+
+#ifdef OVL_CLI_HAVE_GENERATOR
+std::vector<RunCase> generated_cases(std::uint64_t seed, std::size_t n) {
+  std::vector<RunCase> out;
+  std::size_t i = 0;
+  for (const auto& g : gen::generate_cases(seed, n)) {
+    Case c = gen::to_case(g, "generated/" + std::to_string(seed) + "-" + std::to_string(i++));
+    out.push_back({std::move(c), "generated", g.seed});
+  }
+  return out;
+}
+#endif
+
+}  // namespace
+
+void add_run(CLI::App& app, Action& run) {
+  struct Args {
+    std::vector<std::string> targets;
+    std::string out = "results";
+    std::string kernel;
+    std::string cases;
+    std::string spec;
+    std::size_t generated = 0;
+    std::uint64_t seed = 1;
+    double timeout = 30;
+    bool list = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(
+      "run", "Run the case corpus through every available target and write the conformance reports");
+  sub->add_option("--target", args->targets,
+                  "a target to run (repeatable; default: every target; the model always runs); see --list-targets");
+  sub->add_option("--out", args->out, "directory for results.jsonl, junit.xml, ktap.txt, summary.md, index.html")
+      ->capture_default_str();
+  sub->add_option("--kernel", args->kernel, "compare every target at this kernel feature level (X.Y) instead of its own");
+  sub->add_option("--cases", args->cases, "the case corpus directory (default: conformance/cases)");
+  sub->add_option("--generated", args->generated, "also run N cases from the seeded generator")->capture_default_str();
+  sub->add_option("--seed", args->seed, "seed of the generated cases")->capture_default_str();
+  sub->add_option("--spec", args->spec, "the spec text the HTML report quotes (default: spec/overlay-lookup.md)");
+  sub->add_option("--timeout", args->timeout, "time limit per case and target, in seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_flag("--list-targets", args->list, "list the targets this build knows and exit");
+  sub->callback([args, &run] {
+    run = [args]() -> int {
+      SuiteConfig cfg;
+      cfg.registry = all_targets();
+      if (args->list) {
+        for (const auto& e : cfg.registry.entries()) {
+          auto t = e.make({});
+          auto why = t->unavailable();
+          std::printf("%-18s %s%s\n", e.name.c_str(), e.summary.c_str(),
+                      why ? (" [unavailable here: " + *why + "]").c_str() : "");
+        }
+        return kExitOk;
+      }
+      cfg.targets = args->targets;
+      for (const auto& t : cfg.targets)
+        if (!cfg.registry.find(t)) {
+          std::string known;
+          for (const auto& n : cfg.registry.names()) known += (known.empty() ? "" : ", ") + n;
+          throw BadInput("run: --target: unknown target \"" + t + "\"; expected one of " + known);
+        }
+      if (!args->kernel.empty()) {
+        auto v = KernelVersion::parse(args->kernel);
+        if (!v) throw BadInput("run: --kernel: expected a kernel level such as 6.18, got \"" + args->kernel + "\"");
+        cfg.kernel = *v;
+      }
+      cfg.out_dir = args->out;
+      cfg.cases_dir = args->cases.empty() ? default_source_path("conformance/cases") : std::filesystem::path(args->cases);
+      if (!std::filesystem::is_directory(cfg.cases_dir))
+        throw BadInput("run: --cases: \"" + cfg.cases_dir.string() + "\" is not a directory");
+      cfg.spec_file = args->spec.empty() ? default_source_path("spec/overlay-lookup.md") : std::filesystem::path(args->spec);
+      if (!std::filesystem::is_regular_file(cfg.spec_file))
+        throw BadInput("run: --spec: \"" + cfg.spec_file.string() + "\" is not a readable file");
+      cfg.target_options.case_timeout_seconds = args->timeout;
+      cfg.generated = args->generated;
+      cfg.seed = args->seed;
+#ifdef OVL_CLI_HAVE_GENERATOR
+      cfg.generator = generated_cases;
+#else
+      if (cfg.generated > 0) throw CannotRunHere("run: --generated needs the case generator, not in this build");
+#endif
+#ifdef OVL_CLI_HAVE_MODULE_PARAMS
+      cfg.module = module_params();
+#endif
+      cfg.ovlspec_version = ovlspec_version();
+      cfg.kernel_release = kernel_release();
+      SuiteOutcome o;
+      try {
+        o = run_suite(cfg, std::cerr, std::cout);
+      } catch (const CaseParseError& e) {
+        throw BadInput(e.what());
+      } catch (const std::invalid_argument& e) {
+        throw BadInput(std::string("run: ") + e.what());
+      }
+      for (const auto& m : o.missing_targets)
+        std::fprintf(stderr, "ovlspec: cannot run here: target %s (reported as skipped)\n", m.c_str());
+      return o.exit_code;
+    };
+  });
+}
+
+}  // namespace ovl::cli
