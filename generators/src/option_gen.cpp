@@ -118,12 +118,13 @@ void add_key(Chooser& ch, std::vector<GenOption>& o) {
   const std::size_t r = ch.pick(100);
   if (r < 6) {
     const auto& f = kSbFlagTable[ch.pick(kSbFlagTable.size())];
-    if (f.key != "mand" && f.key != "nomand") add(o, std::string(f.key), std::nullopt);
+    add(o, std::string(f.key), ch.chance(10) ? std::optional<std::string>("x") : std::nullopt);
     return;
   }
   if (r < 10) {
-    static const std::vector<std::string> unknown = {"foo", "nouserxattr", "nodefault_permissions", "lowerdir-",
-                                                     "Lowerdir", "redirect", "noindex", "datadir", "upper"};
+    static const std::vector<std::string> unknown = {"foo",      "nouserxattr", "nodefault_permissions", "lowerdir-",
+                                                     "Lowerdir", "redirect",    "noindex", "datadir", "upper",
+                                                     "source",   "silent",      "posixacl"};
     add(o, one_of(ch, unknown), ch.chance(50) ? std::optional<std::string>("on") : std::nullopt);
     return;
   }

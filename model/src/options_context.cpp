@@ -121,8 +121,8 @@ std::optional<MountError> FsContext::set_param(const Param& p) {
   if (!found) found = other;
   if (found) return parse_overlay(p, *found, negated);
   if (p.key == "source") {
-    if (p.type != ParamType::String) return refuse(EINVAL, "options.keys", "VFS: Non-string source", true);
-    if (source_set_) return refuse(EINVAL, "options.keys", "VFS: Multiple sources", true);
+    if (p.type != ParamType::String) return refuse(EINVAL, "options.keys", "Non-string source", true);
+    if (source_set_) return refuse(EINVAL, "options.keys", "Multiple sources", true);
     source_set_ = true;
     return std::nullopt;
   }
