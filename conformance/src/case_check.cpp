@@ -45,6 +45,9 @@ std::vector<std::string> check_expectations(const Case& c, const Observation& ob
       if (got != want)
         out.push_back(where + "expected " + want + ", got " + got +
                       (obs.mount.message.empty() ? "" : " (" + obs.mount.message + ")"));
+      else if (!e.mount->message.empty() && obs.mount.message.find(e.mount->message) == std::string::npos)
+        out.push_back(where + "message: expected one containing \"" + e.mount->message + "\", got \"" +
+                      obs.mount.message + "\"");
       continue;
     }
     if (!e.entry) continue;

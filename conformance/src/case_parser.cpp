@@ -519,7 +519,13 @@ void Parser::expect(const std::vector<Token>& toks) {
       m.ok = false;
       m.err = v.raw;
     }
-    no_more(toks, 3);
+    if (toks.size() > 3) {
+      const Token& t = toks[3];
+      if (m.ok || t.quoted || !t.has_eq || t.key != "message" || t.value.empty())
+        fail_at(t, m.ok ? "end of line" : "end of line or message=\"TEXT\" (a part of the kernel's message)");
+      m.message = t.value;
+      no_more(toks, 4);
+    }
     e.mount = m;
     c_.expects.push_back(std::move(e));
     return;

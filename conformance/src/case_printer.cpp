@@ -225,7 +225,9 @@ std::string print_case(const Case& c) {
   if (!c.expects.empty()) out += "\n";
   for (const auto& e : c.expects) {
     if (e.mount) {
-      out += "expect mount " + (e.mount->ok ? std::string("ok") : e.mount->err) + "\n";
+      out += "expect mount " + (e.mount->ok ? std::string("ok") : e.mount->err);
+      if (!e.mount->ok && !e.mount->message.empty()) out += " message=\"" + format::escape(e.mount->message) + "\"";
+      out += "\n";
       continue;
     }
     if (!e.entry) throw std::invalid_argument("print_case: expectation without entry or mount");

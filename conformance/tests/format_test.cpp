@@ -140,9 +140,11 @@ TEST(CaseFormat, Expectations) {
                           "expect /l lnk target=\"x y\"\n"
                           "expect /g absent\n"
                           "expect /h reg content=sha256:" + sha256_hex("hi") + " xattrs=trusted.overlay.bar\n"
-                          "expect mount ok\n",
+                          "expect mount ok\n"
+                          "expect mount EINVAL message=\"Unknown parameter\"\n",
                       "t.ovl");
-  ASSERT_EQ(c.expects.size(), 7u);
+  ASSERT_EQ(c.expects.size(), 8u);
+  EXPECT_EQ(c.expects[7].mount->message, "Unknown parameter");
   EXPECT_EQ(c.expects[0].entry->children, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(c.expects[1].entry->err, "ENOENT");
   EXPECT_EQ(c.expects[2].entry->open_err, "EIO");
@@ -260,6 +262,19 @@ TEST(CheckExpectations, EachWrongFieldIsReportedWithItsLine) {
   EXPECT_EQ(f[6], "t.ovl:10: expect /l: target: expected \"u\", got \"t\"");
   EXPECT_EQ(f[7], "t.ovl:11: expect /a: open_errno: expected EIO, got nothing");
   EXPECT_EQ(f[8], "t.ovl:12: expect mount: expected EINVAL, got ok");
+}
+
+TEST(CheckExpectations, MountMessageIsASubstring) {
+  Case c = parse_case(kHead + "expect mount EINVAL message=\"Unknown parameter\"\n", "t.ovl");
+  Observation o;
+  o.mount.ok = false;
+  o.mount.err = "EINVAL";
+  o.mount.message = "overlay: Unknown parameter 'foo'";
+  EXPECT_EQ(check_expectations(c, o), std::vector<std::string>{});
+  o.mount.message = "overlay: Bad value for 'index'";
+  auto f = check_expectations(c, o);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].find("t.ovl:4: expect mount: message: expected one containing \"Unknown parameter\""), std::string::npos) << f[0];
 }
 
 TEST(CheckExpectations, RefusedMount) {

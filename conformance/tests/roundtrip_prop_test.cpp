@@ -120,6 +120,7 @@ Case gen_case() {
       if (*rc::gen::arbitrary<bool>()) {
         e.mount->ok = false;
         e.mount->err = "EINVAL";
+        if (*rc::gen::arbitrary<bool>()) e.mount->message = *rc::gen::nonEmpty(gen_bytes());
       }
     } else {
       Entry en;
