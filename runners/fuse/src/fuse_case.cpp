@@ -1,10 +1,17 @@
 // The per-case flow of the FUSE targets (fuse_case.hpp).
 #include "fuse_case.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -50,6 +57,94 @@ TargetOutcome error(std::string reason) {
   return out;
 }
 
+/// What the probe child sent back.
+struct ProbeChild {
+  bool ok = false;
+  std::string output;  // the Observation as JSON (ok)
+  std::string error;   // why not
+};
+
+// Probes in a forked child under a time limit. run_isolated() is not enough here: a child blocked
+// on a FUSE request the daemon has already read waits uninterruptibly, so SIGKILL alone cannot end
+// it. At the limit the daemon's connection is aborted first (the request fails), then the child
+// is killed and reaped.
+ProbeChild probe_in_child(const std::string& mnt, const ProbeOptions& po, double timeout, FuseDaemon& d) {
+  ProbeChild r;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    r.error = "pipe2 failed";
+    return r;
+  }
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    r.error = "fork failed";
+    return r;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);  // not the sandbox's cleanup
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(111);
+    std::string msg;
+    try {
+      msg = "O" + to_json(probe(mnt, po)).dump();
+    } catch (const std::exception& e) {
+      msg = std::string("E") + e.what();
+    }
+    const char* p = msg.data();
+    std::size_t n = msg.size();
+    while (n > 0) {
+      ssize_t w = write(fds[1], p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) _exit(112);
+      p += w;
+      n -= static_cast<std::size_t>(w);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  auto t0 = Clock::now();
+  std::string buf;
+  bool timed_out = false;
+  char chunk[65536];
+  for (;;) {
+    double left = timeout - std::chrono::duration<double>(Clock::now() - t0).count();
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    int pr = poll(&p, 1, static_cast<int>(left * 1000) + 1);
+    if (pr <= 0) continue;
+    ssize_t n = read(fds[0], chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    buf.append(chunk, static_cast<std::size_t>(n));
+  }
+  close(fds[0]);
+  if (timed_out) d.kill_hard();  // abort the connection: a blocked request returns ENOTCONN
+  if (timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    r.error = "the probe did not finish within the case time limit (daemon hung?)";
+    return r;
+  }
+  if (buf.empty()) {
+    r.error = WIFSIGNALED(status) ? std::string("the probe child died of signal ") + strsignal(WTERMSIG(status))
+                                  : "the probe child exited without a result";
+    return r;
+  }
+  r.ok = buf[0] == 'O';
+  (r.ok ? r.output : r.error) = buf.substr(1);
+  if (!r.ok) r.error = "the probe failed: " + r.error;
+  return r;
+}
+
 // Everything after materializing: daemon, probe, stop.
 TargetOutcome mount_probe_stop(const Case& c, const MaterializedCase& m, const FuseTargetOptions& o,
                                const Launch& launch, Clock::time_point t0) {
@@ -79,17 +174,13 @@ TargetOutcome mount_probe_stop(const Case& c, const MaterializedCase& m, const F
   po.candidates = candidate_paths(probe_layers(c));
   Observation obs;
   if (o.base.isolate) {
-    const std::string mnt = m.mountpoint;
-    ChildResult r = run_isolated([&] { return to_json(probe(mnt, po)).dump(); }, std::max(0.01, left()));
-    if (!r.ok) {
+    ProbeChild pc = probe_in_child(m.mountpoint, po, std::max(0.01, left()), d);
+    if (!pc.ok) {
       d.kill_hard();
-      std::string why = r.timed_out ? "the probe did not finish within the case time limit of " + std::to_string(limit) +
-                                          " s (daemon hung?)"
-                                    : "the probe failed: " + r.error;
-      return error(why + "; daemon " + d.poll_exit().describe() + ", connection aborted and mount detached");
+      return error(pc.error + "; daemon " + d.poll_exit().describe() + ", connection aborted and mount detached");
     }
     try {
-      obs = observation_from_json(nlohmann::json::parse(r.output));
+      obs = observation_from_json(nlohmann::json::parse(pc.output));
     } catch (const std::exception& e) {
       d.kill_hard();
       return error(std::string("unreadable probe result: ") + e.what());
