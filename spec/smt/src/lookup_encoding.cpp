@@ -18,13 +18,14 @@ constexpr int kMcPlain = 1, kMcTooSmall = 2;
 /// The lookup data of namei.c (struct ovl_lookup_data), one term per field.
 struct LState {
   z3::expr err, is_dir, opaque, stop, last, redirect, nabs, nt, nmiss, metacopy, absredir, xwh, dslash;
+  z3::expr mcslot;  // slot of the last metacopy file examined (data-only-middle searches below it)
 
   static LState ite(const z3::expr& c, const LState& a, const LState& b) {
     auto f = [&](const z3::expr& x, const z3::expr& y) { return z3::ite(c, x, y); };
     return {f(a.err, b.err),       f(a.is_dir, b.is_dir),     f(a.opaque, b.opaque), f(a.stop, b.stop),
             f(a.last, b.last),     f(a.redirect, b.redirect), f(a.nabs, b.nabs),     f(a.nt, b.nt),
             f(a.nmiss, b.nmiss),   f(a.metacopy, b.metacopy), f(a.absredir, b.absredir),
-            f(a.xwh, b.xwh),       f(a.dslash, b.dslash)};
+            f(a.xwh, b.xwh),       f(a.dslash, b.dslash),     f(a.mcslot, b.mcslot)};
   }
 };
 
@@ -60,7 +61,7 @@ struct Encoder {
             bind(s.stop, n + ".stop"),     bind(s.last, n + ".last"),       bind(s.redirect, n + ".redirect"),
             bind(s.nabs, n + ".nabs"),     bind(s.nt, n + ".nt"),           bind(s.nmiss, n + ".nmiss"),
             bind(s.metacopy, n + ".mc"),   bind(s.absredir, n + ".absredir"), bind(s.xwh, n + ".xwh"),
-            bind(s.dslash, n + ".dslash")};
+            bind(s.dslash, n + ".dslash"), bind(s.mcslot, n + ".mcslot")};
   }
 
   // Field of slot l at a symbolic depth p (1..D); outside: the default.
@@ -131,6 +132,7 @@ struct Encoder {
 
   struct Found {
     z3::expr found, pos, kind;
+    z3::expr xmark;  // this layer's copy of the looked-up dir has opaque=x (read, non-upper)
   };
 
   LState check_redirect(const LState& st, int l, const z3::expr& p, const z3::expr& t0, const z3::expr& miss0,
@@ -175,7 +177,7 @@ struct Encoder {
   std::pair<LState, Found> walk(LState st, int l, const z3::expr& base, bool is_upper) {
     const z3::expr t0 = st.nt, miss0 = st.nmiss;
     z3::expr alive = B(true);
-    Found res{B(false), I(0), I(kNone)};
+    Found res{B(false), I(0), I(kNone), B(false)};
     for (int k = 1; k <= D + 1; ++k) {
       z3::expr active = alive && I(k) <= t0 && st.err == 0;
       z3::expr p = base + k;
@@ -192,6 +194,7 @@ struct Encoder {
       file.err = z3::ite(mc == kMcTooSmall, I(kEIO), st.err);
       file.metacopy = mc == kMcPlain;
       file.stop = !(mc == kMcPlain);
+      file.mcslot = z3::ite(mc == kMcPlain, I(l), st.mcslot);
       LState file_redir = check_redirect(file, l, p, t0, miss0, k, true);
       file = LState::ite(file.metacopy && !st.last && file.err == 0, file_redir, file);
 
@@ -223,10 +226,12 @@ struct Encoder {
                     LState::ite(c_mcnonreg || c_nondir_stop, stopped,
                     LState::ite(c_file, file, dir))));
       z3::expr got = c_file || (exists && !wh && !c_mcnonreg && is_dirk);
+      z3::expr marked = exists && !wh && !c_mcnonreg && is_dirk && lastel && !st.last && op == kOpX && B(!is_upper);
       st = LState::ite(active, next, st);
       res.found = z3::ite(active, got, res.found);
       res.pos = z3::ite(active, p, res.pos);
       res.kind = z3::ite(active, kd, res.kind);
+      res.xmark = z3::ite(active, marked, res.xmark);
       alive = active && got && is_dirk && !lastel;
     }
     res.found = res.found && st.err == 0;
@@ -237,6 +242,7 @@ struct Encoder {
   struct Result {
     z3::expr err, type, meta_slot, meta_depth, data_slot, data_depth, open_err, xwh;
     DirState dir;
+    std::vector<z3::expr> xmarks;  // per slot: its copy of this dir has opaque=x
   };
 
   Result lookup(const DirState& parent, int d) {
@@ -255,7 +261,7 @@ struct Encoder {
     for (int l = 0; l < K; ++l) any_poe = any_poe || parent.in_stack[l];
 
     LState st{I(0),  B(false), B(false), B(false), z3::ite(check_mode, B(false), !any_poe), B(false), B(false),
-              I(1),  I(2),     B(false), B(false), B(false), B(false)};
+              I(1),  I(2),     B(false), B(false), B(false), B(false), I(-1)};
     // Upper.
     auto [ust, uf] = walk(st, 0, parent.upper_pos, true);
     st = LState::ite(parent.upper_in, ust, st);
@@ -265,7 +271,7 @@ struct Encoder {
     z3::expr use_roe = st.redirect && st.nabs;
     st = bind(st, tag + ".upper");
 
-    std::vector<z3::expr> stored, spos, skind;
+    std::vector<z3::expr> stored, spos, skind, xmarks;
     z3::expr ctr = I(0);
     for (int l = 0; l < K; ++l) {
       auto member = [&](int m, const z3::expr& roe) { return z3::ite(roe, role(m) == kLower, parent.in_stack[m]); };
@@ -283,6 +289,7 @@ struct Encoder {
       z3::expr found = go && f.found;
       z3::expr store = found && !(wst.metacopy && ctr > 0);
       stored.push_back(store);
+      xmarks.push_back(go && f.xmark);
       spos.push_back(z3::ite(store, f.pos, I(0)));
       skind.push_back(z3::ite(store, f.kind, I(kNone)));
       ctr = ctr + z3::ite(store, I(1), I(0));
@@ -296,7 +303,7 @@ struct Encoder {
 
     // After the loop: deferred data-only lookup, follow check, missing data.
     z3::expr deferred = st.err == 0 && st.metacopy && has_data &&
-                        ((ctr > 0 && st.absredir) || (B(e.sem_.dslash_redirect) && st.dslash));
+                        ctr > 0 && (st.absredir || (B(e.sem_.dslash_redirect) && st.dslash));
     z3::expr follow_ok = !(st.metacopy && !s.metacopy_on) && !(st.redirect && !s.follow);
     z3::expr err = z3::ite(st.err == 0 && !deferred && !follow_ok, I(kEPERM), st.err);
     z3::expr mc_left = st.metacopy && !deferred;
@@ -326,6 +333,7 @@ struct Encoder {
       z3::expr done = B(false);
       for (int l = 0; l < K; ++l) {
         z3::expr isd = role(l) == kData;
+        if (e.sem_.data_only_middle) isd = isd && I(l) > st.mcslot;  // [proposal.data-only-middle.resolve]
         // Walk st.nt components from the root; components from st.nmiss on are missing.
         z3::expr lerr = I(kENOENT);
         z3::expr going = B(true);
@@ -348,7 +356,7 @@ struct Encoder {
       }
     }
 
-    Result r{err, top_kind, top_slot, top_pos, I(-1), I(0), I(0), st.xwh, DirState{B(false), B(false), I(0), {}, {}}};
+    Result r{err, top_kind, top_slot, top_pos, I(-1), I(0), I(0), st.xwh, DirState{B(false), B(false), I(0), {}, {}}, xmarks};
     z3::expr ok = err == 0;
     z3::expr is_reg = ok && top_kind == kReg;
     z3::expr upper_data = upper_found && !upper_mc;
@@ -369,24 +377,27 @@ struct Encoder {
     return r;
   }
 
-  // readdir of a directory: is the next canonical name listed (R64–R66, R23, R25)?
-  z3::expr child_listed(const DirState& dir, const z3::expr& xwh_flag, bool is_root) {
+  // readdir of a directory: is the next canonical name listed (R64–R66, R23, R25)? First
+  // occurrence wins; a chardev whiteout is dropped from a merge dir; a regular entry of a lower layer
+  // whose copy of the dir has opaque=x is checked by a lookup of the name, and dropped when that
+  // lookup fails (`child_err`, the errno of looking the name up in this dir).
+  z3::expr child_listed(const DirState& dir, const std::vector<z3::expr>& xmarks, const z3::expr& child_err,
+                        bool is_root) {
     z3::expr n = I(0);
     for (int l = 0; l < K; ++l) n = n + z3::ite(dir.in_stack[l], I(1), I(0));
     z3::expr merge = B(is_root) || (dir.upper_in && n >= 1) || n >= 2;
     z3::expr decided = B(false), listed = B(false);
-    auto consider = [&](int l, const z3::expr& member, const z3::expr& q, bool upper) {
+    auto consider = [&](int l, const z3::expr& member, const z3::expr& q, const z3::expr& xmark, bool upper) {
       z3::expr p = q + 1;
       z3::expr kd = kind_at(l, p);
       z3::expr present = member && kd != kNone;
-      z3::expr xw = kd == kReg && at(l, p, &SymEntry::xwhiteout, B(false)) && at(l, p, &SymEntry::empty, B(false));
-      z3::expr hidden = merge && (kd == kWhiteout ||
-                                  (B(!upper) && xw && at(l, q, &SymEntry::opaque, I(0)) == kOpX && xwh_flag));
+      z3::expr hidden = merge && (kd == kWhiteout || (B(!upper) && kd == kReg && xmark && child_err != 0));
       listed = z3::ite(present && !decided, !hidden, listed);
       decided = decided || present;
     };
-    consider(0, dir.upper_in, dir.upper_pos, true);
-    for (int l = 0; l < K; ++l) consider(l, dir.in_stack[l], dir.pos[l], false);
+    consider(0, dir.upper_in, dir.upper_pos, B(false), true);
+    for (int l = 0; l < K; ++l)
+      consider(l, dir.in_stack[l], dir.pos[l], xmarks.empty() ? B(false) : xmarks[l], false);
     return dir.is_dir && listed;
   }
 
@@ -411,18 +422,28 @@ struct Encoder {
       root.in_stack.push_back(role(l) == kLower);
       root.pos.push_back(I(0));
     }
-    SymOutcome r0{I(0), I(kDir), I(-1), I(0), I(-1), I(0), I(0), B(false)};
-    r0.child_listed = out_field(child_listed(root, B(false), true), B(true), B(false), "out.d0.listed");
-    e.out_.push_back(r0);
-    DirState parent = root;
-    z3::expr parent_err = I(0);
+    // Every depth's lookup first: a listing needs the errno of looking its child up.
+    std::vector<Result> res;
+    std::vector<DirState> dirs{root};
+    std::vector<z3::expr> errs{I(0)};
     for (int d = 1; d <= D; ++d) {
-      Result r = lookup(parent, d);
-      std::string o = "out.d" + std::to_string(d) + ".";
+      Result r = lookup(dirs.back(), d);
+      const DirState& parent = dirs.back();
       // Below a failed or non-directory parent the path fails: the parent's errno, or ENOTDIR.
-      z3::expr perr = z3::ite(parent_err != 0, parent_err, z3::ite(parent.is_dir, r.err, I(kENOTDIR)));
-      z3::expr pok = parent.is_dir;
-      z3::expr err = out_field(perr, B(true), I(0), o + "err");
+      errs.push_back(z3::ite(errs.back() != 0, errs.back(), z3::ite(parent.is_dir, r.err, I(kENOTDIR))));
+      DirState here = r.dir;
+      here.is_dir = parent.is_dir && r.dir.is_dir;
+      dirs.push_back(here);
+      res.push_back(r);
+    }
+    SymOutcome r0{I(0), I(kDir), I(-1), I(0), I(-1), I(0), I(0), B(false)};
+    r0.child_listed = out_field(child_listed(root, {}, res[0].err, true), B(true), B(false), "out.d0.listed");
+    e.out_.push_back(r0);
+    for (int d = 1; d <= D; ++d) {
+      const Result& r = res[d - 1];
+      std::string o = "out.d" + std::to_string(d) + ".";
+      z3::expr pok = dirs[d - 1].is_dir;
+      z3::expr err = out_field(errs[d], B(true), I(0), o + "err");
       z3::expr ok = pok && err == 0;
       z3::expr is_reg = ok && r.type == kReg;
       SymOutcome so{err,
@@ -433,13 +454,9 @@ struct Encoder {
                     out_field(r.data_depth, is_reg, I(0), o + "data_depth"),
                     out_field(r.open_err, is_reg, I(0), o + "open_err"),
                     B(false)};
-      DirState here = r.dir;
-      here.is_dir = pok && r.dir.is_dir;
-      z3::expr listed = d < D ? child_listed(here, r.xwh, false) : B(false);
-      so.child_listed = out_field(listed, here.is_dir, B(false), o + "listed");
+      z3::expr listed = d < D ? child_listed(dirs[d], r.xmarks, res[d].err, false) : B(false);
+      so.child_listed = out_field(listed, dirs[d].is_dir, B(false), o + "listed");
       e.out_.push_back(so);
-      parent = here;
-      parent_err = err;
     }
     e.defs_ = z3::mk_and(defs);
   }
