@@ -206,7 +206,9 @@ std::vector<Divergence> diff(const Observation& model_in, const Observation& tar
     bool take_target = i == model.entries.size() ||
                        (k < target.entries.size() && target.entries[k].path < model.entries[i].path);
     if (take_model) {
-      out.push_back({model.entries[i].path, "present", "present", "absent", clauses_of(model.entries[i].path)});
+      const auto& u = model.entries[i].unspecified;  // "present": the path may be absent (R16)
+      if (std::find(u.begin(), u.end(), "present") == u.end())
+        out.push_back({model.entries[i].path, "present", "present", "absent", clauses_of(model.entries[i].path)});
       ++i;
       continue;
     }

@@ -153,6 +153,16 @@ class Walker {
           e.unspecified.push_back("errno");
         auto& cl = clauses[h.entry].second;
         if (std::find(cl.begin(), cl.end(), "redirect.estale") == cl.end()) cl.push_back("redirect.estale");
+        if (!h.is_dir) continue;
+        // Below a dir that may be ESTALE the walk may find nothing: its subtree (contiguous in
+        // walk order) may be absent.
+        const std::string prefix = e.path + "/";
+        for (std::size_t j = h.entry + 1; j < entries.size() && entries[j].path.starts_with(prefix); ++j) {
+          auto& u = entries[j].unspecified;
+          if (std::find(u.begin(), u.end(), "present") == u.end()) u.push_back("present");
+          auto& cj = clauses[j].second;
+          if (std::find(cj.begin(), cj.end(), "redirect.estale") == cj.end()) cj.push_back("redirect.estale");
+        }
       }
     }
   }

@@ -2,6 +2,7 @@
 #include "ovl/predict.hpp"
 
 #include <cerrno>
+#include <map>
 
 #include "ovl/errnos.hpp"
 
@@ -30,6 +31,43 @@ Prediction finish(const MountResult& mr, const LayerSource& layers, const Semant
   return p;
 }
 
+/// A layer path as the case sees it: "A", "./A", "A/sub" (relative to the case's scratch).
+/// Returns the node, or nullptr with err set; canonical is "A/sub" without "." and "..".
+const Node* case_node(const Case& c, const std::string& path, int& err, std::string& canonical) {
+  err = ENOENT;
+  if (path.empty() || path[0] == '/') return nullptr;
+  std::vector<std::string> comps;
+  std::size_t i = 0;
+  while (i <= path.size()) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    std::string comp = path.substr(i, j - i);
+    if (comp == "..") {
+      if (comps.empty()) return nullptr;  // outside the scratch: nothing there
+      comps.pop_back();
+    } else if (!comp.empty() && comp != ".") {
+      comps.push_back(std::move(comp));
+    }
+    i = j + 1;
+  }
+  if (comps.empty()) return nullptr;
+  const Layer* layer = c.layer(comps[0]);
+  if (!layer) return nullptr;
+  const Node* n = &layer->root();
+  canonical = comps[0];
+  for (std::size_t k = 1; k < comps.size(); ++k) {
+    if (!n->is_dir()) {
+      err = ENOTDIR;
+      return nullptr;
+    }
+    n = n->child(comps[k]);
+    if (!n) return nullptr;
+    canonical += "/" + comps[k];
+  }
+  err = 0;
+  return n;
+}
+
 }  // namespace
 
 Prediction predict(const Case& c, const Semantics& sem, const ModuleParams& module, const ObserveOptions& opts) {
@@ -37,14 +75,28 @@ Prediction predict(const Case& c, const Semantics& sem, const ModuleParams& modu
   ctx.module = module;
   ctx.semantics = sem;
   ctx.probe = [&c](const std::string& path) -> PathInfo {
-    if (c.layer(path)) return PathInfo{0, true, path};
-    return PathInfo{ENOENT, false, ""};
+    int err = 0;
+    std::string canonical;
+    const Node* n = case_node(c, path, err, canonical);
+    if (!n) return PathInfo{err, false, ""};
+    return PathInfo{0, n->is_dir(), canonical};
   };
   MountResult mr = c.fsconfig ? parse_fsconfig(*c.fsconfig, ctx) : parse_mount_options(c.options, ctx);
-  LayerSource src = [&c](const std::string& path) -> std::shared_ptr<const Layer> {
+  auto subtrees = std::make_shared<std::map<std::string, std::shared_ptr<const Layer>>>();
+  LayerSource src = [&c, subtrees](const std::string& path) -> std::shared_ptr<const Layer> {
     for (const auto& [name, layer] : c.layers)
       if (name == path) return layer;
-    return nullptr;
+    int err = 0;
+    std::string canonical;
+    const Node* n = case_node(c, path, err, canonical);
+    if (!n || !n->is_dir()) return nullptr;
+    auto& slot = (*subtrees)[canonical];
+    if (!slot) {  // a subdirectory of a case layer used as a layer of its own
+      auto layer = std::make_shared<Layer>();
+      layer->root() = *n;
+      slot = std::move(layer);
+    }
+    return slot;
   };
   return finish(mr, src, sem, opts);
 }

@@ -52,6 +52,22 @@ TEST(Predict, ARefusedMountIsAnErrorStatus) {
   EXPECT_EQ(missing.observation.mount.err, "ENOENT");
 }
 
+TEST(Predict, LayerPathsInsideCaseLayers) {
+  Case c = make_case("lowerdir=./B:A/d,upperdir=U,workdir=W");
+  auto u = std::make_shared<Layer>();
+  c.layers.push_back({"U", u});
+  c.layers.push_back({"W", std::make_shared<Layer>()});
+  Prediction p = predict(c, Semantics{});
+  ASSERT_TRUE(p.observation.mount.ok) << p.observation.mount.message;
+  EXPECT_EQ(p.observation.find("/")->children, (std::vector<std::string>{"a", "d"}));
+  EXPECT_EQ(p.observation.find("/a")->source, (Source{"A/d", "/a"}));
+  Prediction notdir = predict(make_case("lowerdir=B:A/foo"), Semantics{});
+  EXPECT_FALSE(notdir.observation.mount.ok);
+  EXPECT_NE(notdir.observation.mount.err, "ENOENT");
+  Prediction missing = predict(make_case("lowerdir=B:A/none"), Semantics{});
+  EXPECT_EQ(missing.observation.mount.err, "ENOENT");
+}
+
 TEST(Predict, OptionsWithLayerSource) {
   Case c = make_case("");
   LayerSource src = [&c](const std::string& p) -> std::shared_ptr<const Layer> {

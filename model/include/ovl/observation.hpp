@@ -35,7 +35,8 @@ struct Entry {
   std::optional<std::vector<std::string>> xattrs;    // visible names containing ".overlay.", sorted
   std::optional<Source> source;             // model only
   /// Fields whose value the spec leaves open for this path (e.g. "errno" under R16): any target
-  /// value is accepted. Model only; serialized as "unspecified".
+  /// value is accepted; "present" means the target may also lack the path (below an R16 dir).
+  /// Model only; serialized as "unspecified".
   std::vector<std::string> unspecified;
 
   bool operator==(const Entry&) const = default;
