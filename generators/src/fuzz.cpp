@@ -26,10 +26,36 @@ std::string sanitize(const std::string& s) {
 
 }  // namespace
 
-std::vector<std::string> divergence_groups(const std::vector<Divergence>& ds) {
+std::string group_of(const Divergence& d, const Prediction& p) {
+  auto clauses_of = [&](const std::string& path) -> const std::vector<std::string>* {
+    for (const auto& [q, c] : p.clauses)
+      if (q == path) return &c;
+    return nullptr;
+  };
+  auto last = [](const std::vector<std::string>* c) -> std::string { return c && !c->empty() ? c->back() : ""; };
+  std::vector<std::string> ancestors;  // "/" first, parent last
+  if (!d.path.empty() && d.path != "/") {
+    for (std::size_t i = d.path.rfind('/'); i != std::string::npos && i > 0; i = d.path.rfind('/', i - 1))
+      ancestors.insert(ancestors.begin(), d.path.substr(0, i));
+    ancestors.insert(ancestors.begin(), "/");
+  }
+  // An ancestor whose own answer the spec leaves open (R16 …) explains everything below it.
+  for (const auto& q : ancestors) {
+    const Entry* e = p.observation.find(q);
+    if (e && !e->unspecified.empty()) {
+      if (auto c = last(clauses_of(q)); !c.empty()) return c;
+    }
+  }
+  if (!d.clauses.empty()) return d.clauses.back();
+  for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it)
+    if (auto c = last(clauses_of(*it)); !c.empty()) return c;
+  return "unclassified";
+}
+
+std::vector<std::string> divergence_groups(const std::vector<Divergence>& ds, const Prediction& p) {
   std::vector<std::string> out;
   for (const auto& d : ds) {
-    std::string g = (d.clauses.empty() ? std::string("unclassified") : d.clauses.back()) + " " + d.field;
+    std::string g = group_of(d, p);
     if (std::find(out.begin(), out.end(), g) == out.end()) out.push_back(g);
   }
   return out;
@@ -51,7 +77,7 @@ FuzzTarget model_target(const Semantics& sem, const ModuleParams& module, std::s
 
 std::vector<Divergence> run_and_diff(const Case& c, const Oracle& oracle, const FuzzTarget& target,
                                      const DiffOptions& opts, Observation* model_out, Observation* target_out,
-                                     std::string* error) {
+                                     std::string* error, std::vector<std::string>* groups) {
   Prediction p = oracle(c);
   TargetRun r = target.run(c);
   if (model_out) *model_out = p.observation;
@@ -60,7 +86,9 @@ std::vector<Divergence> run_and_diff(const Case& c, const Oracle& oracle, const 
     if (error) *error = r.error;
     return {};
   }
-  return diff(p.observation, r.observation, opts, p.clauses);
+  auto ds = diff(p.observation, r.observation, opts, p.clauses);
+  if (groups) *groups = divergence_groups(ds, p);
+  return ds;
 }
 
 namespace {
@@ -111,6 +139,45 @@ class Fuzzer {
     if (report_.errors.size() < 20) report_.errors.push_back(what);
   }
 
+  /// Runs one planned batch on a target: the Observation of each member, or nullopt where the
+  /// harness failed. The root directory is the one object batch members share; when its
+  /// listing fails in the batch (one member's entry can make a whole merged readdir fail),
+  /// every member runs alone instead.
+  std::vector<std::optional<Observation>> run_batch(const std::vector<GenCase>& cases, const std::vector<Case>& built,
+                                                    const std::vector<std::size_t>& b, std::uint64_t base,
+                                                    const FuzzTarget& target) {
+    std::vector<std::optional<Observation>> out(b.size());
+    if (b.size() > 1) {
+      std::vector<const GenCase*> members;
+      for (std::size_t i : b) members.push_back(&cases[i]);
+      Case whole = to_case(make_batch(members), "fuzz-batch");
+      TargetRun r = target.run(whole);
+      ++report_.progress.mounts;
+      if (!r.ok) {
+        error(target.name + ": batch of " + std::to_string(b.size()) + " from case " + std::to_string(base + b[0]) +
+              ": " + r.error);
+        return out;
+      }
+      const Entry* root = r.observation.find("/");
+      bool shared_failed = r.observation.mount.ok && (!root || root->err || root->readdir_err);
+      if (!shared_failed) {
+        for (std::size_t k = 0; k < b.size(); ++k) out[k] = extract(r.observation, k);
+        return out;
+      }
+      ++report_.batch_fallbacks;
+    }
+    for (std::size_t k = 0; k < b.size(); ++k) {
+      TargetRun r = target.run(built[b[k]]);
+      ++report_.progress.mounts;
+      if (!r.ok) {
+        error(target.name + ": case " + std::to_string(base + b[k]) + ": " + r.error);
+        continue;
+      }
+      out[k] = std::move(r.observation);
+    }
+    return out;
+  }
+
   void run_chunk(const std::vector<GenCase>& cases, std::uint64_t base) {
     // The model's predictions, once per case.
     std::vector<Prediction> predictions;
@@ -121,73 +188,46 @@ class Fuzzer {
       built.push_back(to_case(g));
       predictions.push_back(oracle_(built.back()));
     }
-    auto plan = plan_batches(cases, o_.batch);
-    std::vector<bool> divergent(cases.size(), false);
-    for (const auto& target : targets_) {
-      for (const auto& b : plan) {
-        std::vector<Observation> observed(b.size());
-        std::vector<bool> ok(b.size(), true);
-        if (b.size() == 1) {
-          TargetRun r = target.run(built[b[0]]);
-          ++report_.progress.mounts;
-          if (!r.ok) {
-            error(target.name + ": case " + std::to_string(base + b[0]) + ": " + r.error);
-            ok[0] = false;
-          }
-          observed[0] = std::move(r.observation);
-        } else {
-          std::vector<const GenCase*> members;
-          for (std::size_t i : b) members.push_back(&cases[i]);
-          Case whole = to_case(make_batch(members), "fuzz/batch");
-          TargetRun r = target.run(whole);
-          ++report_.progress.mounts;
-          if (!r.ok) {
-            error(target.name + ": batch of " + std::to_string(b.size()) + " from case " + std::to_string(base + b[0]) +
-                  ": " + r.error);
-            std::fill(ok.begin(), ok.end(), false);
-          }
-          for (std::size_t k = 0; k < b.size(); ++k) observed[k] = extract(r.observation, k);
-        }
+    for (const auto& b : plan_batches(cases, o_.batch)) {
+      std::vector<bool> divergent(b.size(), false);
+      for (const auto& target : targets_) {
+        auto observed = run_batch(cases, built, b, base, target);
         for (std::size_t k = 0; k < b.size(); ++k) {
-          if (!ok[k]) continue;
+          if (!observed[k]) continue;
           std::size_t i = b[k];
-          auto ds = diff(predictions[i].observation, observed[k], o_.diff, predictions[i].clauses);
+          auto ds = diff(predictions[i].observation, *observed[k], o_.diff, predictions[i].clauses);
           if (ds.empty()) continue;
-          bool batched = b.size() > 1;
-          if (batched) {
+          auto groups = divergence_groups(ds, predictions[i]);
+          divergent[k] = true;
+          if (b.size() > 1) {
             // Confirm alone: a divergence that only shows in a batch is the transform's fault.
             std::string err;
-            auto alone = run_and_diff(built[i], oracle_, target, o_.diff, nullptr, nullptr, &err);
+            std::vector<std::string> alone_groups;
+            auto alone = run_and_diff(built[i], oracle_, target, o_.diff, nullptr, nullptr, &err, &alone_groups);
             ++report_.progress.mounts;
             if (!err.empty()) {
               error(target.name + ": case " + std::to_string(base + i) + " alone: " + err);
               continue;
             }
             if (alone.empty()) {
-              for (const auto& d : ds) {
-                Divergence bd = d;
-                bd.clauses = {"batching"};
-                record(cases[i], base + i, target, {bd}, /*shrink=*/false);
-              }
-              divergent[i] = true;
+              record(cases[i], base + i, target, ds, {"batching"}, /*shrinkable=*/false);
               continue;
             }
-            ds = alone;
+            ds = std::move(alone);
+            groups = std::move(alone_groups);
           }
-          divergent[i] = true;
-          record(cases[i], base + i, target, ds, true);
+          record(cases[i], base + i, target, ds, groups, true);
         }
-        tick();
       }
+      report_.progress.cases += b.size();
+      report_.progress.divergent += static_cast<std::size_t>(std::count(divergent.begin(), divergent.end(), true));
+      tick();
     }
-    report_.progress.cases += cases.size();
-    report_.progress.divergent += static_cast<std::size_t>(std::count(divergent.begin(), divergent.end(), true));
-    tick();
   }
 
   void record(const GenCase& g, std::uint64_t index, const FuzzTarget& target, const std::vector<Divergence>& ds,
-              bool shrinkable) {
-    for (const auto& group : divergence_groups(ds)) {
+              const std::vector<std::string>& groups, bool shrinkable) {
+    for (const auto& group : groups) {
       std::string key = target.name + "|" + group;
       std::size_t& count = report_.groups[group];
       ++count;
@@ -204,8 +244,8 @@ class Fuzzer {
       if (shrinkable) {
         auto keep = [&](const GenCase& c) {
           ++report_.progress.mounts;
-          auto d = run_and_diff(to_case(c), oracle_, target, o_.diff);
-          auto gs = divergence_groups(d);
+          std::vector<std::string> gs;
+          run_and_diff(to_case(c), oracle_, target, o_.diff, nullptr, nullptr, nullptr, &gs);
           return std::find(gs.begin(), gs.end(), group) != gs.end();
         };
         f.minimal = shrink(g, keep, o_.max_shrink_tries, &f.shrink);

@@ -209,6 +209,9 @@ struct Builder {
       if (r.chance(3)) e.xattrs["user.note"] = "n";                   // ordinary
       if (r.chance(2)) e.xattrs[std::string(r.chance(50) ? "trusted." : "user.") + "overlayq"] = "q";
       if (e.type == NodeType::Dir && !data && r.chance(2)) e.xattrs[ns() + "whiteout"] = "";  // dir: not a whiteout
+      // Linux keeps user.* xattrs on regular files and directories only (EPERM elsewhere).
+      if (e.type != NodeType::Dir && e.type != NodeType::Reg)
+        std::erase_if(e.xattrs, [](const auto& kv) { return kv.first.rfind("user.", 0) == 0; });
     }
   }
 };

@@ -78,6 +78,15 @@ TEST(Generate, CasesAreValid) {
   }
 }
 
+TEST(Generate, UserXattrsOnlyOnFilesAndDirs) {
+  for (const auto& g : generate_cases(12, 1000))
+    for (const auto& l : g.layers)
+      for (const auto& e : l.entries)
+        if (e.type != NodeType::Dir && e.type != NodeType::Reg) {
+          for (const auto& [k, v] : e.xattrs) EXPECT_NE(k.rfind("user.", 0), 0u) << l.name << " " << e.path << " " << k;
+        }
+}
+
 TEST(Generate, ContentUniquePerLayerAndPath) {
   for (const auto& g : generate_cases(9, 300)) {
     std::set<std::string> seen;

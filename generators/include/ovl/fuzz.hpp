@@ -32,9 +32,9 @@ struct FuzzTarget {
 /// The model side: the prediction for a Case (predict() at the chosen semantics).
 using Oracle = std::function<Prediction(const Case&)>;
 
-/// One kind of divergence: the clause that decided it and the field that differs.
+/// One kind of divergence: the clause that decided it (see group_of).
 struct Finding {
-  std::string group;            // "<clause> <field>", e.g. "whiteout.xattr errno"
+  std::string group;            // the deciding clause, e.g. "whiteout.xattr"; "batching" for the transform
   std::string target;           // the target it was seen on
   std::uint64_t seed = 0;       // the fuzz seed
   std::uint64_t index = 0;      // which generated case showed it first (generate_case_at)
@@ -82,16 +82,22 @@ struct FuzzReport {
   std::vector<Finding> findings;            // one per group, in order of discovery
   std::map<std::string, std::size_t> groups;  // group -> cases that showed it
   std::vector<std::string> errors;          // harness failures, one line each (first 20)
+  std::size_t batch_fallbacks = 0;          // batches rerun case by case (the shared root failed)
 };
 
-/// The groups of a list of divergences: "<deciding clause> <field>" per divergence, where the
-/// deciding clause is the last clause of the path's trace ("unclassified" if none).
-std::vector<std::string> divergence_groups(const std::vector<Divergence>& ds);
+/// The clause that decided a divergence, so that many symptoms of one cause form one group:
+/// the last clause of the trace of the topmost ancestor whose answer the model leaves
+/// unspecified (everything below an ESTALE directory, R16); else the last clause of the
+/// path's own trace; else of its nearest ancestor's; else "unclassified".
+std::string group_of(const Divergence& d, const Prediction& p);
+/// The distinct groups of a list of divergences, in order.
+std::vector<std::string> divergence_groups(const std::vector<Divergence>& ds, const Prediction& p);
 
 /// Runs a case alone on a target and diffs it against the oracle (no batching).
 std::vector<Divergence> run_and_diff(const Case& c, const Oracle& oracle, const FuzzTarget& target,
                                      const DiffOptions& opts, Observation* model_out = nullptr,
-                                     Observation* target_out = nullptr, std::string* error = nullptr);
+                                     Observation* target_out = nullptr, std::string* error = nullptr,
+                                     std::vector<std::string>* groups = nullptr);
 
 /// Fuzzes: generates cases from opts.seed, runs them on every target (batched, batch.hpp),
 /// diffs each against the oracle, and shrinks the first case of every new group while it still

@@ -1,0 +1,225 @@
+// `ovlspec fuzz`: generated cases through the kernel targets (batched into shared mounts),
+// diffed against the model; every new kind of divergence is shrunk and written as a .ovl case,
+// a shell reproducer and a results.jsonl record. The work is in generators/fuzz.hpp.
+#include <sys/utsname.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli_errors.hpp"
+#include "commands.hpp"
+#include "ovl/case_format.hpp"
+#include "ovl/features.hpp"
+#include "ovl/fuzz.hpp"
+#include "ovl/fuzz_target.hpp"
+#include "ovl/reproducer.hpp"
+#include "ovl/result.hpp"
+#include "ovl/results_file.hpp"
+#include "ovl/run_targets.hpp"
+#include "ovl/sandbox.hpp"
+
+namespace ovl::cli {
+namespace {
+
+std::string file_stem(const std::string& group, std::size_t n) {
+  std::string s = std::to_string(n) + "-";
+  for (char c : group) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-') ? c : '_';
+  return s;
+}
+
+/// The minimal case with the target's answers as `expect` lines for every divergent path: the
+/// .ovl file then records what the target did (a regression case once the finding is settled).
+Case case_with_expectations(const gen::Finding& f) {
+  Case c = f.minimal_case;
+  if (f.group != "unclassified" && f.group != "batching") c.clauses = {f.group};
+  c.description = {"Found by ovlspec fuzz --seed " + std::to_string(f.seed) + " (case " + std::to_string(f.index) +
+                       ") on target " + f.target + ": " + f.group + ".",
+                   "The expect lines are what the target showed; the model disagrees."};
+  std::vector<std::string> done;
+  for (const auto& d : f.divergences) {
+    if (std::find(done.begin(), done.end(), d.path) != done.end()) continue;
+    done.push_back(d.path);
+    Expectation x;
+    if (d.path.empty()) {
+      x.mount = f.target_observation.mount;
+      x.mount->clause.clear();
+      x.mount->message.clear();
+    } else if (const Entry* e = f.target_observation.find(d.path)) {
+      x.entry = *e;
+      x.entry->source.reset();
+    } else {
+      x.entry = Entry{.path = d.path};
+      x.absent = true;
+    }
+    c.expects.push_back(std::move(x));
+  }
+  return c;
+}
+
+std::string kernel_release() {
+  struct utsname u {};
+  return uname(&u) == 0 ? u.release : "unknown";
+}
+
+}  // namespace
+
+void add_fuzz(CLI::App& app, Action& run) {
+  struct Args {
+    std::uint64_t seed = 1;
+    std::size_t cases = 0;
+    double minutes = 0;
+    std::vector<std::string> targets;
+    std::string kernel;
+    std::string out = "fuzz-results";
+    std::size_t batch = 64;
+    std::size_t shrink_tries = 500;
+    bool quiet = false;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(
+      "fuzz", "Generated cases against the kernel targets; divergences shrunk to minimal reproducers");
+  sub->add_option("--seed", a->seed, "seed of the generated cases (the same seed gives the same run)")
+      ->capture_default_str();
+  sub->add_option("--cases", a->cases, "stop after N cases (default 10000 unless --minutes is given)");
+  sub->add_option("--minutes", a->minutes, "stop after M minutes")->check(CLI::PositiveNumber);
+  sub->add_option("--target", a->targets, "target to fuzz (repeatable; default: kernel): kernel, kernel-fsconfig, model");
+  sub->add_option("--kernel", a->kernel, "run the model at this kernel feature level X.Y (default: the target's own)");
+  sub->add_option("--out", a->out, "directory for results.jsonl and findings/*.ovl, *.sh")->capture_default_str();
+  sub->add_option("--batch", a->batch, "most cases per mount (1 = one mount per case)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  sub->add_option("--shrink-tries", a->shrink_tries, "most shrink candidates tried per finding")->capture_default_str();
+  sub->add_flag("--quiet", a->quiet, "no progress line");
+  sub->callback([a, &run] {
+    run = [a]() -> int {
+      if (a->targets.empty()) a->targets = {"kernel"};
+      std::optional<KernelVersion> level;
+      if (!a->kernel.empty()) {
+        level = KernelVersion::parse(a->kernel);
+        if (!level) throw BadInput("fuzz: --kernel: expected a kernel level such as 6.1, got \"" + a->kernel + "\"");
+      }
+      std::size_t cases = a->cases;
+      if (cases == 0 && a->minutes <= 0) cases = 10000;
+      if (cases == 0 && a->cases == 0 && a->minutes <= 0) throw BadInput("fuzz: --cases: expected at least 1");
+
+      TargetRegistry registry = builtin_targets();
+      TargetContext ctx;
+      ctx.module = module_params();
+      std::vector<std::unique_ptr<Target>> owned;
+      for (const auto& name : a->targets) {
+        const auto* e = registry.find(name);
+        if (!e) {
+          std::string known;
+          for (const auto& n : registry.names()) known += (known.empty() ? "" : ", ") + n;
+          throw BadInput("fuzz: --target: unknown target \"" + name + "\"; expected one of " + known);
+        }
+        auto t = e->make(ctx);
+        if (auto why = t->unavailable()) throw CannotRunHere("fuzz: target " + name + ": " + *why);
+        owned.push_back(std::move(t));
+      }
+      // Enter the sandbox now, before anything could start a thread.
+      if (std::any_of(a->targets.begin(), a->targets.end(), [](const std::string& n) { return n != "model"; })) {
+        try {
+          Sandbox::enter();
+        } catch (const SandboxError& e) {
+          throw CannotRunHere(std::string("fuzz: ") + e.what());
+        }
+      }
+      Semantics sem;
+      sem.kernel = level ? *level : owned.front()->level();
+      std::vector<gen::FuzzTarget> targets;
+      for (auto& t : owned) targets.push_back(gen::fuzz_target(*t));
+
+      std::filesystem::path out = a->out;
+      std::error_code ec;
+      std::filesystem::create_directories(out / "findings", ec);
+      if (ec) throw BadInput("fuzz: --out: cannot create \"" + (out / "findings").string() + "\": " + ec.message());
+      RunHeader h;
+      h.ovlspec_version = ovlspec_version();
+      h.kernel_release = kernel_release();
+      h.date = utc_timestamp_now();
+      h.command = "fuzz";
+      h.seed = a->seed;
+      for (auto& t : owned) h.targets.push_back({t->name(), true, "", sem.kernel.str()});
+      ResultsWriter writer(out / "results.jsonl", h);
+
+      gen::FuzzOptions o;
+      o.seed = a->seed;
+      o.cases = cases;
+      o.minutes = a->minutes;
+      o.batch = a->batch;
+      o.max_shrink_tries = a->shrink_tries;
+      std::size_t written = 0;
+      if (!a->quiet) {
+        o.progress = [](const gen::FuzzProgress& p) {
+          std::fprintf(stderr, "\rfuzz: %zu cases, %.0f cases/s, %zu mounts, %zu divergent, %zu findings, %zu errors   ",
+                       p.cases, p.cases_per_second(), p.mounts, p.divergent, p.findings, p.errors);
+        };
+      }
+      o.on_finding = [&](const gen::Finding& f) {
+        std::string stem = file_stem(f.group, ++written);
+        Case c = case_with_expectations(f);
+        Result r;
+        r.case_name = c.name;
+        r.clauses = c.clauses;
+        r.target = f.target;
+        r.semantics = sem.name();
+        r.verdict = Verdict::Fail;
+        r.divergences = f.divergences;
+        r.model_observation = f.model_observation;
+        r.target_observation = f.target_observation;
+        r.seed = f.seed;
+        r.origin = "fuzz";
+        r.reason = f.group + " (first seen in generated case " + std::to_string(f.index) + ")";
+        try {
+          std::ofstream(out / "findings" / (stem + ".ovl")) << print_case(c);
+          r.source_file = (out / "findings" / (stem + ".ovl")).string();
+        } catch (const std::exception& e) {
+          std::ofstream(out / "findings" / (stem + ".ovl.error")) << e.what() << "\n" << gen::describe(f.minimal);
+        }
+        try {
+          r.reproducer = write_reproducer(f.minimal_case, f.divergences);
+          std::ofstream(out / "findings" / (stem + ".sh")) << r.reproducer;
+          std::filesystem::permissions(out / "findings" / (stem + ".sh"), std::filesystem::perms::owner_exec,
+                                       std::filesystem::perm_options::add, ec);
+        } catch (const std::exception& e) {
+          r.reproducer = std::string("# no reproducer: ") + e.what() + "\n";
+        }
+        writer.append(r);
+      };
+      gen::FuzzReport rep = gen::fuzz(o, gen::model_oracle(sem, ctx.module), targets);
+      for (std::size_t i = 0; i < rep.errors.size(); ++i) {
+        Result r;
+        r.case_name = "fuzz/error/" + std::to_string(i + 1);
+        r.target = a->targets.size() == 1 ? a->targets.front() : "";
+        r.semantics = sem.name();
+        r.verdict = Verdict::Error;
+        r.reason = rep.errors[i];
+        r.seed = a->seed;
+        r.origin = "fuzz";
+        writer.append(r);
+      }
+      const auto& p = rep.progress;
+      std::fprintf(stderr, "%sfuzz: seed %llu, model %s: %zu cases in %.1f s (%.0f cases/s), %zu mounts, %zu divergent, "
+                           "%zu findings, %zu errors\n",
+                   a->quiet ? "" : "\n", static_cast<unsigned long long>(a->seed), sem.name().c_str(), p.cases, p.seconds,
+                   p.cases_per_second(), p.mounts, p.divergent, p.findings, p.errors);
+      for (const auto& f : rep.findings)
+        std::printf("%-44s %-16s %6zu cases; minimal: %zu layers, %zu entries (%zu shrink steps)\n", f.group.c_str(),
+                    f.target.c_str(), f.occurrences, f.minimal.layers.size(), f.minimal.entry_count(), f.shrink.steps);
+      for (const auto& [g, n] : rep.groups)
+        if (std::none_of(rep.findings.begin(), rep.findings.end(), [&](const auto& f) { return f.group == g; }))
+          std::printf("%-44s %-16s %6zu cases (not shrunk: finding limit)\n", g.c_str(), "", n);
+      for (const auto& e : rep.errors) std::printf("error: %s\n", e.c_str());
+      std::printf("results: %s\n", (out / "results.jsonl").string().c_str());
+      return (p.divergent || p.errors) ? kExitDivergence : kExitOk;
+    };
+  });
+}
+
+}  // namespace ovl::cli
