@@ -15,6 +15,7 @@ void add_check_options(CLI::App& app, Action& run) {
     std::uint64_t seed = 20261129;
     std::string api = "both";
     std::size_t show = 20;
+    bool unprivileged = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -23,14 +24,18 @@ void add_check_options(CLI::App& app, Action& run) {
   sub->add_option("--seed", args->seed, "generator seed (the same seed gives the same inputs)");
   sub->add_option("--api", args->api, "legacy, fsconfig or both")->check(CLI::IsMember({"legacy", "fsconfig", "both"}));
   sub->add_option("--show", args->show, "disagreements to print");
+  sub->add_flag("--unprivileged", args->unprivileged,
+                "mount from a user namespace (no CAP_SYS_ADMIN in the initial namespace)");
   sub->callback([args, &run] {
     run = [args]() -> int {
       if (auto why = overlay_unavailable_reason()) throw CannotRunHere(*why);
       const bool legacy = args->api != "fsconfig", fsconfig = args->api != "legacy";
       gen::OptionCheckReport rep;
       try {
-        rep = gen::run_option_check(args->seed, args->count, legacy, fsconfig, args->show);
+        rep = gen::run_option_check(args->seed, args->count, legacy, fsconfig, args->show, args->unprivileged);
       } catch (const SandboxError& e) {
+        throw CannotRunHere(e.what());
+      } catch (const std::runtime_error& e) {  // the user-namespace child could not run
         throw CannotRunHere(e.what());
       }
       std::printf("%-40s %8s %8s %8s\n", "api rule", "inputs", "agree", "differ");

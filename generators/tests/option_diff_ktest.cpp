@@ -19,17 +19,21 @@ std::size_t inputs() {
   return e ? std::strtoul(e, nullptr, 10) : kInputs;
 }
 
-void run_batch(bool fsconfig) {
+void run_batch(bool fsconfig, bool unprivileged = false) {
   if (auto why = overlay_unavailable_reason()) FAIL() << "kernel tests need root and overlayfs: " << *why;
-  OptionCheckReport rep = run_option_check(kSeed, inputs(), !fsconfig, fsconfig);
+  const std::size_t n = unprivileged ? inputs() / 5 : inputs();
+  OptionCheckReport rep = run_option_check(kSeed, n, !fsconfig, fsconfig, 50, unprivileged);
   for (const auto& [rule, c] : rep.by_rule) std::printf("%-40s %6zu inputs %6zu agree\n", rule.c_str(), c.inputs, c.agree);
-  EXPECT_EQ(rep.inputs, inputs());
+  EXPECT_EQ(rep.inputs, n);
   for (const auto& f : rep.findings) ADD_FAILURE() << f;
   EXPECT_EQ(rep.disagreements, 0u);
 }
 
 TEST(OptionDiffKernel, LegacyMountAgreesWithTheModel) { run_batch(false); }
 TEST(OptionDiffKernel, FsconfigAgreesWithTheModel) { run_batch(true); }
+// R59 for a mounter without CAP_SYS_ADMIN in the initial user namespace (1,000 inputs per API).
+TEST(OptionDiffKernel, UserNamespaceLegacyAgreesWithTheModel) { run_batch(false, true); }
+TEST(OptionDiffKernel, UserNamespaceFsconfigAgreesWithTheModel) { run_batch(true, true); }
 
 }  // namespace
 }  // namespace ovl::gen

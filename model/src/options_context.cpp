@@ -412,6 +412,22 @@ MountResult FsContext::create() {
   if (auto e = check_layers()) return *e;
   MountConfig c;
   for (const auto& l : lowers_) c.lowers.push_back(LayerRef{l.lookup, l.role});
+  // ovl_make_workdir: an upper that cannot store the overlay xattrs (trusted.* without
+  // CAP_SYS_ADMIN, user.* on a filesystem without them) falls back, with warnings only.
+  if (upper_ && !(userxattr_ ? pc_.upper_user_xattrs : pc_.privileged)) {
+    redirect_ = RedirectMode::NoFollow;
+    metacopy_ = false;
+    index_ = false;
+    if (uuid_ == Uuid::On || uuid_ == Uuid::Auto) uuid_ = Uuid::Null;
+    if (xino_ == Xino::Auto) xino_ = Xino::Off;
+  }
+  // File handles need CAP_DAC_READ_SEARCH in the initial namespace (ovl_can_decode_fh):
+  // without them the upper drops index, then nfs_export without index (ovl_make_workdir),
+  // and any lower drops both when either is still asked for (ovl_lower_dir).
+  const bool can_decode = pc_.file_handles && pc_.privileged;
+  if (upper_ && !can_decode) index_ = false;
+  if (upper_ && nfs_export_ && !index_) nfs_export_ = false;
+  if (!can_decode && (nfs_export_ || (index_ && upper_))) index_ = nfs_export_ = false;
   // numfs: slot 0 is the upper's filesystem (reserved without an upper), then one per other
   // filesystem of the regular lowers. uuid=off needs a single one (else null).
   std::vector<std::uint64_t> fss;

@@ -195,14 +195,20 @@ TEST(Options, ConflictsAndFallbacksR59) {
 
 TEST(Options, UnprivilegedR59) {
   const Row rows[] = {
-      {kUp, kUpInfo + ",uuid=on", 0, "", false},
+      {kUp, kUpInfo + ",redirect_dir=nofollow,uuid=null", 0, "", false},  // the trusted xattr fallback
       {kUp + ",redirect_dir=on", "", EPERM, "redirect_dir requires permission to access trusted xattrs", false},
-      {kUp + ",redirect_dir=nofollow", kUpInfo + ",redirect_dir=nofollow,uuid=on", 0, "", false},
+      {kUp + ",redirect_dir=nofollow", kUpInfo + ",redirect_dir=nofollow,uuid=null", 0, "", false},
+      {kUp + ",uuid=off", kUpInfo + ",redirect_dir=nofollow,uuid=off", 0, "", false},
+      {"lowerdir=A:B", "ro,lowerdir=A:B,redirect_dir=on", 0, "", false},
       {kUp + ",metacopy=on", "", EPERM, "metacopy requires permission to access trusted xattrs", false},
       {kUp + ",verity=on", "", EPERM, "verity requires permission to access trusted xattrs", false},
       {"lowerdir=A::B", "", EPERM, "lower data-only dirs require permission to access trusted xattrs", false},
       {kUp + ",userxattr", kUpInfo + ",redirect_dir=nofollow,uuid=on,userxattr", 0, "", false},
       {kUp + ",userxattr,metacopy=on", "", EINVAL, "conflicting options: userxattr,metacopy=on", false},
+      // without CAP_DAC_READ_SEARCH no file handles: index and nfs_export fall back to off
+      {kUp + ",userxattr,nfs_export=on", kUpInfo + ",redirect_dir=nofollow,uuid=on,userxattr", 0, "", false},
+      {kUp + ",nfs_export=on", kUpInfo + ",redirect_dir=nofollow,uuid=null", 0, "", false},
+      {"lowerdir=A:B,redirect_dir=nofollow,nfs_export=on", "ro,lowerdir=A:B,redirect_dir=nofollow", 0, "", false},
   };
   for (const auto& r : rows) check(r);
 }

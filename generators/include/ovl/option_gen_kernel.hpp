@@ -3,9 +3,11 @@
 // runners/), and a summary by rule. Header-only: only the CLI and the kernel test include it,
 // and they link ovl_runners; the pure ovl_generators library never mounts.
 #pragma once
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -124,9 +126,46 @@ struct OptionCheckReport {
   std::vector<std::string> findings;  // one line each: api, input, field, model vs kernel
 };
 
+/// Runs `inputs` through each API asked for, from `scratch`, holding the kernel to the model
+/// under `pc`; adds to `rep`.
+inline void check_option_inputs(const std::vector<OptionInput>& inputs, bool legacy, bool fsconfig,
+                                OptionScratchDir& scratch, const ParseContext& pc, const std::string& label,
+                                std::size_t max_findings, OptionCheckReport& rep) {
+  for (int api = 0; api < 2; ++api) {
+    const bool fs = api == 1;
+    if ((fs && !fsconfig) || (!fs && !legacy)) continue;
+    for (const auto& in : inputs) {
+      scratch.reset_fresh();
+      FsconfigOutcome model;
+      if (fs)
+        model = run_fsconfig(in.calls(), pc);
+      else
+        model.result = parse_mount_options(in.legacy(), pc);
+      ObservedMount k = kernel_mount_once(in, fs, scratch);
+      OptionVerdict v = compare_option_outcome(in, fs, model, k);
+      const std::string api_name = label + (fs ? "fsconfig" : "legacy");
+      auto& c = rep.by_rule[api_name + " " + v.rule];
+      ++c.inputs;
+      ++rep.inputs;
+      if (v.agree) {
+        ++c.agree;
+        continue;
+      }
+      ++rep.disagreements;
+      if (rep.findings.size() >= max_findings) continue;
+      std::string text = in.legacy();
+      if (text.size() > 300) text = text.substr(0, 300) + "…";
+      rep.findings.push_back(api_name + " [" + in.family + "] " + text + "\n    " + v.field + ": model " + v.model +
+                             "\n    " + std::string(v.field.size(), ' ') + "  kernel " + v.kernel);
+    }
+  }
+}
+
 /// Runs `count` inputs of `seed` through each API asked for; the model is held to the kernel.
+/// unprivileged: mount from a child in a new user namespace (root mapped to root), where the
+/// mounter lacks CAP_SYS_ADMIN in the initial namespace (R59 EPERM rules, trusted xattr fallback).
 inline OptionCheckReport run_option_check(std::uint64_t seed, std::size_t count, bool legacy, bool fsconfig,
-                                          std::size_t max_findings = 50) {
+                                          std::size_t max_findings = 50, bool unprivileged = false) {
   Sandbox& sb = Sandbox::enter();
   const std::string base = sb.make_dir("check-options");
   char cwd[PATH_MAX];
@@ -134,35 +173,57 @@ inline OptionCheckReport run_option_check(std::uint64_t seed, std::size_t count,
   OptionCheckReport rep;
   {
     OptionScratchDir scratch(base);
-    const ParseContext pc = scratch.context();
     const auto inputs = generate_option_inputs(seed, count);
-    for (int api = 0; api < 2; ++api) {
-      const bool fs = api == 1;
-      if ((fs && !fsconfig) || (!fs && !legacy)) continue;
-      for (const auto& in : inputs) {
-        scratch.reset_fresh();
-        FsconfigOutcome model;
-        if (fs) {
-          model = run_fsconfig(in.calls(), pc);
-        } else {
-          model.result = parse_mount_options(in.legacy(), pc);
+    if (!unprivileged) {
+      check_option_inputs(inputs, legacy, fsconfig, scratch, scratch.context(), "", max_findings, rep);
+    } else {
+      ChildResult r = run_isolated(
+          [&]() -> std::string {
+            if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) throw std::runtime_error("unshare(CLONE_NEWUSER) failed");
+            auto put = [](const char* file, const char* text) {
+              std::ofstream f(file);
+              f << text;
+              if (!f.flush()) throw std::runtime_error(std::string("cannot write ") + file);
+            };
+            put("/proc/self/setgroups", "deny");
+            put("/proc/self/uid_map", "0 0 1");
+            put("/proc/self/gid_map", "0 0 1");
+            ParseContext pc = scratch.context();
+            pc.privileged = false;
+            OptionCheckReport child;
+            check_option_inputs(inputs, legacy, fsconfig, scratch, pc, "userns ", max_findings, child);
+            // one record per line: R rule inputs agree / F finding / T inputs disagreements
+            std::string out;
+            for (const auto& [rule, c] : child.by_rule)
+              out += "R\t" + rule + "\t" + std::to_string(c.inputs) + "\t" + std::to_string(c.agree) + "\n";
+            for (auto f : child.findings) {
+              std::replace(f.begin(), f.end(), '\n', '\x01');
+              out += "F\t" + f + "\n";
+            }
+            out += "T\t" + std::to_string(child.inputs) + "\t" + std::to_string(child.disagreements) + "\n";
+            return out;
+          },
+          900);
+      if (!r.ok) throw std::runtime_error("the user-namespace check did not finish: " + r.error);
+      std::size_t pos = 0;
+      while (pos < r.output.size()) {
+        std::size_t nl = r.output.find('\n', pos);
+        std::string line = r.output.substr(pos, nl - pos);
+        pos = nl == std::string::npos ? r.output.size() : nl + 1;
+        std::vector<std::string> f;
+        for (std::size_t a = 0, b; a <= line.size(); a = b + 1) {
+          b = line.find('\t', a);
+          if (b == std::string::npos) b = line.size();
+          f.push_back(line.substr(a, b - a));
         }
-        ObservedMount k = kernel_mount_once(in, fs, scratch);
-        OptionVerdict v = compare_option_outcome(in, fs, model, k);
-        auto& c = rep.by_rule[std::string(fs ? "fsconfig " : "legacy ") + v.rule];
-        ++c.inputs;
-        ++rep.inputs;
-        if (v.agree) {
-          ++c.agree;
-        } else {
-          ++rep.disagreements;
-          if (rep.findings.size() < max_findings) {
-            std::string what = fs ? "fsconfig" : "legacy";
-            std::string text = in.legacy();
-            if (text.size() > 300) text = text.substr(0, 300) + "…";
-            rep.findings.push_back(what + " [" + in.family + "] " + text + "\n    " + v.field + ": model " +
-                                   v.model + "\n    " + std::string(v.field.size(), ' ') + "  kernel " + v.kernel);
-          }
+        if (f[0] == "R" && f.size() == 4) {
+          rep.by_rule[f[1]] = {std::stoul(f[2]), std::stoul(f[3])};
+        } else if (f[0] == "F" && f.size() == 2) {
+          std::replace(f[1].begin(), f[1].end(), '\x01', '\n');
+          rep.findings.push_back(f[1]);
+        } else if (f[0] == "T" && f.size() == 3) {
+          rep.inputs = std::stoul(f[1]);
+          rep.disagreements = std::stoul(f[2]);
         }
       }
     }

@@ -33,6 +33,8 @@ struct ParseContext {
   PathProbe probe;          // empty: every path is an existing directory of its own
   bool privileged = true;   // CAP_SYS_ADMIN in the initial user namespace (R59, 6.12+)
   bool fresh_upper = true;  // upper root has no overlay.uuid xattr yet: uuid=auto shows uuid=on (R63)
+  bool upper_user_xattrs = true;  // the upper fs stores user.* xattrs (trusted.* needs `privileged`)
+  bool file_handles = true;  // the layers' filesystems decode file handles (also needs `privileged`)
 };
 
 /// One fsconfig(2) call of a new-API mount.
