@@ -35,5 +35,44 @@ TEST(OptionDiffKernel, FsconfigAgreesWithTheModel) { run_batch(true); }
 TEST(OptionDiffKernel, UserNamespaceLegacyAgreesWithTheModel) { run_batch(false, true); }
 TEST(OptionDiffKernel, UserNamespaceFsconfigAgreesWithTheModel) { run_batch(true, true); }
 
+// R6: an overlay may be a layer of another overlay, but not of a third level, and never an upper.
+TEST(OptionDiffKernel, StackingDepth) {
+  if (auto why = overlay_unavailable_reason()) FAIL() << "kernel tests need root and overlayfs: " << *why;
+  Sandbox& sb = Sandbox::enter();
+  const std::string base = sb.make_dir("options-depth");
+  {
+    OptionScratchDir scratch(base);
+    const std::string ov1 = scratch.root() + "/ov1", ov2 = scratch.root() + "/ov2";
+    std::filesystem::create_directories(ov1);
+    std::filesystem::create_directories(ov2);
+    ASSERT_TRUE(mount_legacy("lowerdir=a:b", ov1).ok);
+    scratch.declare_overlay(ov1, 1);
+    ASSERT_TRUE(mount_legacy("lowerdir=ov1:c", ov2).ok);
+    scratch.declare_overlay(ov2, 2);
+    const ParseContext pc = scratch.context();
+    for (const std::string opts : {"lowerdir=ov1:c", "lowerdir=ov2:c", "lowerdir=c,upperdir=ov1,workdir=w",
+                                   "lowerdir+=c,lowerdir+=ov2", "lowerdir=c:d,workdir=ov1"}) {
+      for (bool fs : {false, true}) {
+        OptionInput in;
+        for (const auto& part : split_option_string(opts)) {
+          auto eq = part.find('=');
+          in.options.push_back({part.substr(0, eq), part.substr(eq + 1), false});
+        }
+        FsconfigOutcome model;
+        if (fs)
+          model = run_fsconfig(in.calls(), pc);
+        else
+          model.result = parse_mount_options(opts, pc);
+        OptionVerdict v = compare_option_outcome(in, fs, model, kernel_mount_once(in, fs, scratch));
+        EXPECT_TRUE(v.agree) << (fs ? "fsconfig " : "legacy ") << opts << ": " << v.field << " model " << v.model
+                             << " kernel " << v.kernel;
+      }
+    }
+    unmount(ov2);
+    unmount(ov1);
+  }
+  sb.remove_tree(base);
+}
+
 }  // namespace
 }  // namespace ovl::gen

@@ -11,6 +11,7 @@ namespace ovl::detail {
 namespace {
 
 constexpr std::size_t kMaxStack = 500;  // OVL_MAX_STACK (R6)
+constexpr int kMaxStackDepth = 2;       // FILESYSTEM_MAX_STACK_DEPTH (R6)
 
 const char* redirect_name(RedirectMode m) {
   switch (m) {
@@ -289,7 +290,11 @@ std::optional<MountError> FsContext::parse_layer(const Param& p, std::string_vie
 
 std::optional<MountError> FsContext::check_dir(std::string_view key, const CtxLayer& l) {
   if (!l.info.is_dir) return refuse(EINVAL, "options.path-errors", l.name + " is not a directory", true);
-  if (key == "upperdir" || key == "workdir") return std::nullopt;
+  if (key == "upperdir" || key == "workdir") {
+    if (l.info.stack_depth > 0)  // an overlay (DCACHE_OP_REAL) cannot be written through
+      return refuse(EINVAL, "stack.limits", "filesystem on " + l.name + " not supported as upperdir", true);
+    return std::nullopt;
+  }
   if (lowerdir_all_ && key != "lowerdir")
     return refuse(EINVAL, "options.lowerdir-plus", "lowerdir+ and datadir+ cannot follow lowerdir", true);
   if (nr_data_ > 0 && key == "lowerdir+" && !pc_.semantics.data_only_middle)
@@ -389,6 +394,10 @@ std::optional<MountError> FsContext::check_layers() {
     return refuse(EINVAL, "stack.min-layers", "at least 2 lowerdir are needed while upperdir nonexistent", false);
   if (lowers_.size() == nr_data_)
     return refuse(EINVAL, "stack.min-layers", "at least one non-data lowerdir is required", false);
+  // ovl_lower_dir: the new superblock sits one level above the deepest layer.
+  int depth = upper_ ? upper_->info.stack_depth : 0;
+  for (const auto& l : lowers_) depth = std::max(depth, l.info.stack_depth);
+  if (depth + 1 > kMaxStackDepth) return refuse(EINVAL, "stack.limits", "maximum fs stacking depth exceeded", false);
   // ovl_get_layers: one trap inode per layer root; meeting one again is a conflict.
   for (const auto& l : lowers_) {
     for (const CtxLayer* t : traps) {

@@ -242,6 +242,23 @@ TEST(Options, LimitsR6R51) {
   EXPECT_EQ(split_option_string("a\\,b,c\\")[1], "c\\");
 }
 
+TEST(Options, StackingDepthR6) {
+  ParseContext c = ctx();
+  c.probe = [](const std::string& p) {
+    PathInfo i = fake_probe(p);
+    if (p == "B") i.stack_depth = 1;  // B lies on an overlay
+    if (p == "C") i.stack_depth = 2;  // C lies on an overlay of an overlay
+    return i;
+  };
+  EXPECT_TRUE(std::holds_alternative<MountConfig>(parse_mount_options("lowerdir=A:B", c)));
+  auto r = parse_mount_options("lowerdir=A:C", c);
+  ASSERT_TRUE(std::holds_alternative<MountError>(r));
+  EXPECT_EQ(std::get<MountError>(r).message, "maximum fs stacking depth exceeded");
+  r = parse_mount_options("lowerdir=A,upperdir=B,workdir=W", c);
+  ASSERT_TRUE(std::holds_alternative<MountError>(r));
+  EXPECT_EQ(std::get<MountError>(r).message, "filesystem on B not supported as upperdir");
+}
+
 TEST(Options, FsconfigR55R56) {
   using K = FsconfigCall::Kind;
   // upperdir is unescaped even through fsconfig, lowerdir+ never is.

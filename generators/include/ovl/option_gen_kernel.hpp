@@ -45,10 +45,11 @@ class OptionScratchDir {
     for (const auto& d : OptionScratch::fresh_dirs()) fs::remove_all(root_ + "/" + d.substr(0, d.find('/')));
     for (const auto& d : OptionScratch::fresh_dirs()) fs::create_directories(root_ + "/" + d);
   }
-  /// What the model may know about the disk: stat (following symlinks), realpath, st_dev.
+  /// What the model may know about the disk: stat (following symlinks), realpath, st_dev, and
+  /// the stacking depth of overlay mounts the caller declared with declare_overlay().
   ParseContext context() const {
     ParseContext pc;
-    pc.probe = [](const std::string& p) {
+    pc.probe = [depths = depths_](const std::string& p) {
       PathInfo i;
       struct stat st {};
       if (::stat(p.c_str(), &st) != 0) {
@@ -60,15 +61,20 @@ class OptionScratchDir {
       i.mnt = st.st_dev;
       char buf[PATH_MAX];
       if (::realpath(p.c_str(), buf)) i.canonical = buf;
+      for (const auto& [root, depth] : depths)
+        if (i.canonical == root || i.canonical.rfind(root + "/", 0) == 0) i.stack_depth = std::max(i.stack_depth, depth);
       return i;
     };
     return pc;
   }
+  /// Declares that an overlay of stacking depth `depth` is mounted on `dir` (absolute).
+  void declare_overlay(const std::string& dir, int depth) { depths_.emplace_back(dir, depth); }
   const std::string& root() const { return root_; }
   const std::string& mountpoint() const { return mnt_; }
 
  private:
   std::string root_, mnt_;
+  std::vector<std::pair<std::string, int>> depths_;
 };
 
 /// The super options field of the mount at `mountpoint` in /proc/self/mountinfo ("" if none).
