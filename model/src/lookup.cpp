@@ -63,6 +63,11 @@ class Lookup {
     return sem_.has_xattr_whiteouts() && n.type == NodeType::Reg && n.size == 0 &&
            n.xattrs.count(ix_.x_whiteout) != 0;
   }
+  bool is_trap(int layer, const std::string& path) const {
+    for (const auto& [l, p] : stack_.traps)
+      if (l == layer && p == path) return true;
+    return false;
+  }
   /// ovl_check_metacopy_xattr: 0 = not metacopy, >0 = xattr size (empty counts 4), <0 = -errno.
   int check_metacopy(const Node& n) const {
     if (n.type != NodeType::Reg) return 0;
@@ -217,6 +222,11 @@ int Lookup::single(int layer, const Node* base, const std::string& base_path, st
     note("metacopy.data", lbl(layer) + ": " + path + " is a metacopy file" + (d.last ? " (last layer: redirect not read)" : ""));
     if (d.last) return 0;
   } else {
+    if (!stack_.traps.empty() && is_trap(layer, path)) {
+      r_.err = ELOOP;
+      note("lookup.trap", lbl(layer) + ": " + path + " is the root of another layer of this mount (overlapping layers): ELOOP");
+      return ELOOP;
+    }
     if (last_element) d.is_dir = true;
     if (d.last) {
       out = {t, path};

@@ -10,7 +10,31 @@ namespace ovl {
 
 namespace {
 
-Prediction finish(const MountResult& mr, const LayerSource& layers, const Semantics& sem, const ObserveOptions& opts) {
+/// R17 trap inodes: a layer root or the workdir that lies inside another layer (by the
+/// probe's canonical paths) is a trap at that place of the outer layer.
+void add_traps(Stack& stack, const MountConfig& cfg, const PathProbe& probe) {
+  if (!probe) return;
+  std::vector<std::string> canon;
+  for (const auto& l : stack.layers) {
+    PathInfo pi = probe(l.name);
+    canon.push_back(pi.canonical.empty() ? l.name : pi.canonical);
+  }
+  std::vector<std::string> roots = canon;
+  if (cfg.workdir) {
+    PathInfo pi = probe(*cfg.workdir);
+    roots.push_back(pi.canonical.empty() ? *cfg.workdir : pi.canonical);
+  }
+  for (std::size_t outer = 0; outer < canon.size(); ++outer) {
+    if (stack.layers[outer].role == Role::DataOnly) continue;  // data layers are not looked up by name
+    const std::string prefix = canon[outer] == "/" ? "/" : canon[outer] + "/";
+    for (const auto& inner : roots)
+      if (inner.size() > prefix.size() && inner.starts_with(prefix))
+        stack.traps.emplace_back(static_cast<int>(outer), "/" + inner.substr(prefix.size()));
+  }
+}
+
+Prediction finish(const MountResult& mr, const LayerSource& layers, const PathProbe& probe, const Semantics& sem,
+                  const ObserveOptions& opts) {
   Prediction p;
   if (const auto* err = std::get_if<MountError>(&mr)) {
     p.observation.mount = MountStatus{false, errno_name(err->err), err->clause, err->message};
@@ -25,6 +49,7 @@ Prediction finish(const MountResult& mr, const LayerSource& layers, const Semant
   };
   if (cfg.upperdir) add(*cfg.upperdir, Role::Upper);
   for (const auto& l : cfg.lowers) add(l.path, l.role);
+  add_traps(stack, cfg, probe);
   p.model.emplace(std::move(stack), cfg, sem);
   p.observation = p.model->observe(opts);
   p.clauses = p.model->clause_map(opts);
@@ -98,7 +123,7 @@ Prediction predict(const Case& c, const Semantics& sem, const ModuleParams& modu
     }
     return slot;
   };
-  return finish(mr, src, sem, opts);
+  return finish(mr, src, ctx.probe, sem, opts);
 }
 
 Prediction predict_options(std::string_view options, const LayerSource& layers, const PathProbe& probe,
@@ -107,7 +132,7 @@ Prediction predict_options(std::string_view options, const LayerSource& layers, 
   ctx.module = module;
   ctx.semantics = sem;
   ctx.probe = probe;
-  return finish(parse_mount_options(options, ctx), layers, sem, opts);
+  return finish(parse_mount_options(options, ctx), layers, probe, sem, opts);
 }
 
 }  // namespace ovl

@@ -68,6 +68,18 @@ TEST(Predict, LayerPathsInsideCaseLayers) {
   EXPECT_EQ(missing.observation.mount.err, "ENOENT");
 }
 
+TEST(Predict, ALayerRootInsideAnotherLayerIsATrap) {  // [lookup.trap]
+  Case c = make_case("lowerdir=A,upperdir=A/d,workdir=W");
+  c.layers.push_back({"W", std::make_shared<Layer>()});
+  Prediction p = predict(c, Semantics{});
+  ASSERT_TRUE(p.observation.mount.ok) << p.observation.mount.message;
+  ASSERT_NE(p.observation.find("/d"), nullptr);
+  EXPECT_EQ(p.observation.find("/d")->err, "ELOOP");
+  EXPECT_EQ(p.observation.find("/")->children, (std::vector<std::string>{"a", "d", "foo"}));
+  ASSERT_EQ(p.model->stack().traps.size(), 1u);
+  EXPECT_EQ(p.model->stack().traps[0], (std::pair<int, std::string>{1, "/d"}));
+}
+
 TEST(Predict, OptionsWithLayerSource) {
   Case c = make_case("");
   LayerSource src = [&c](const std::string& p) -> std::shared_ptr<const Layer> {

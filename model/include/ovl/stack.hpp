@@ -2,6 +2,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ovl/node.hpp"
@@ -26,6 +27,9 @@ struct StackLayer {
 /// may also sit between regular lowers).
 struct Stack {
   std::vector<StackLayer> layers;
+  /// Directories inside a layer that are the root of another layer or the workdir, as
+  /// (layer index, path): overlay's trap inodes; lookup meeting one fails with ELOOP (R17).
+  std::vector<std::pair<int, std::string>> traps;
 
   bool has_upper() const { return !layers.empty() && layers.front().role == Role::Upper; }
   std::size_t count(Role r) const;
