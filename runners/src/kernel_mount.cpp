@@ -121,6 +121,8 @@ MountAttempt mount_fsconfig(const std::vector<FsconfigCall>& calls, const std::s
   return a;
 }
 
+int detach(const std::string& mountpoint) { return umount2(mountpoint.c_str(), MNT_DETACH) == 0 ? 0 : errno; }
+
 int unmount(const std::string& mountpoint) {
   if (umount2(mountpoint.c_str(), 0) == 0) return 0;
   if (errno != EBUSY) return errno;

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -82,6 +83,50 @@ void remove_at(int parent, const char* name) {
   }
 }
 
+// Every mountpoint under /tmp/ovlspec.* that any process can see (all namespaces).
+std::vector<std::string> scratch_mounts_anywhere() {
+  std::vector<std::string> out;
+  DIR* proc = opendir("/proc");
+  while (dirent* e = proc ? readdir(proc) : nullptr) {
+    if (!std::isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
+    std::ifstream in(std::string("/proc/") + e->d_name + "/mountinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream ls(line);
+      std::string id, parent, devno, root, mp;
+      ls >> id >> parent >> devno >> root >> mp;
+      if (mp.compare(0, 13, "/tmp/ovlspec.") == 0) out.push_back(unescape_mountinfo(mp));
+    }
+  }
+  if (proc) closedir(proc);
+  return out;
+}
+
+// Removes empty /tmp/ovlspec.XXXXXX directories left by runs that were SIGKILLed: older than
+// ten minutes, and a mountpoint in no process's namespace.
+void reap_stale_scratch_dirs() {
+  DIR* tmp = opendir("/tmp");
+  if (!tmp) return;
+  std::vector<std::string> stale;
+  time_t now = time(nullptr);
+  while (dirent* e = readdir(tmp)) {
+    std::string n = e->d_name;
+    if (n.size() != 14 || n.compare(0, 8, "ovlspec.") != 0) continue;
+    struct stat st {};
+    std::string p = "/tmp/" + n;
+    if (lstat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0) continue;
+    if (now - st.st_mtime > 600) stale.push_back(p);
+  }
+  closedir(tmp);
+  if (stale.empty()) return;
+  auto mounted = scratch_mounts_anywhere();
+  for (const auto& p : stale) {
+    bool busy = false;
+    for (const auto& m : mounted) busy = busy || m == p || m.compare(0, p.size() + 1, p + "/") == 0;
+    if (!busy) rmdir(p.c_str());  // fails harmlessly unless empty
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> overlay_unavailable_reason() {
@@ -111,6 +156,7 @@ Sandbox& Sandbox::enter() {
   }
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     throw SandboxError(sys_error("making / private (MS_REC|MS_PRIVATE) failed", errno));
+  reap_stale_scratch_dirs();
   const char* tmp = "/tmp";
   std::string templ = std::string(tmp) + "/ovlspec.XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());

@@ -22,7 +22,8 @@ std::optional<std::string> overlay_unavailable_reason();
 /// (`/` is MS_REC|MS_PRIVATE) and owns a tmpfs mounted on a fresh /tmp/ovlspec.XXXXXX.
 /// A crash, SIGKILL or timeout cannot leak a mount to the host: the namespace dies with the
 /// process. At normal exit (and on SIGINT/SIGTERM/SIGHUP) the scratch is unmounted and its
-/// directory removed; only SIGKILL can leave the empty directory behind.
+/// directory removed; only SIGKILL can leave the empty directory behind, and enter() removes
+/// such leftovers (empty, older than ten minutes, mounted in no namespace).
 class Sandbox {
  public:
   /// Enters the sandbox once per process (later calls return the same one). Must run before
