@@ -20,6 +20,8 @@ void add_check_options(CLI::App& app, Action& run);
 void add_observe(CLI::App& app, Action& run);
 /// `check` (cmd_check.cpp).
 void add_check(CLI::App& app, Action& run);
+/// `serve-fuse` (cmd_serve_fuse.cpp).
+void add_serve_fuse(CLI::App& app, Action& run);
 /// `fuzz` (cmd_fuzz.cpp).
 void add_fuzz(CLI::App& app, Action& run);
 

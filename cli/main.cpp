@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   add_check_options(app, run);  // cmd_check_options.cpp
   add_observe(app, run);  // cmd_observe.cpp
   add_check(app, run);    // cmd_check.cpp
+  add_serve_fuse(app, run);  // cmd_serve_fuse.cpp
   add_fuzz(app, run);     // cmd_fuzz.cpp
   try {
     app.parse(argc, argv);
