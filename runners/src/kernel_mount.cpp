@@ -81,6 +81,7 @@ MountAttempt mount_legacy(std::string_view options, const std::string& mountpoin
 
 MountAttempt mount_fsconfig(const std::vector<FsconfigCall>& calls, const std::string& mountpoint) {
   MountAttempt a;
+  KmsgTail kmsg;  // overlay's pr_err() messages (not invalfc()) go to dmesg even with the new API
   UniqueFd fs(sys_fsopen("overlay", FSOPEN_CLOEXEC));
   if (!fs.ok()) {
     a.err = errno;
@@ -91,6 +92,10 @@ MountAttempt mount_fsconfig(const std::vector<FsconfigCall>& calls, const std::s
     a.err = errno;
     a.failed_call = call;
     drain_fs_log(fs.get(), a);
+    for (const auto& l : kmsg.read_new(kOverlayPrefixes)) {
+      append_line(a.log, l);
+      if (a.message.empty()) a.message = strip_prefix(l);
+    }
     return a;
   };
   for (const auto& c : calls) {

@@ -1,11 +1,14 @@
 // The kernel targets (kernel_target.hpp).
 #include "ovl/kernel_target.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -58,8 +61,26 @@ nlohmann::json mount_probe_unmount(const MountSpec& spec) {
 }  // namespace
 
 std::vector<FsconfigCall> fsconfig_calls_for(std::string_view legacy_options) {
-  // ovl::to_fsconfig() needs an accepted MountConfig; the light translation works for any string,
-  // refused ones included, so the kernel itself gives the errors.
+  // The option engineer's translation (ovl::to_fsconfig) for strings the model accepts; it needs
+  // a MountConfig, so paths are checked against the real directories (relative to the cwd).
+  ParseContext ctx;
+  ctx.module = module_params();
+  ctx.probe = [](const std::string& path) -> PathInfo {
+    PathInfo info;
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) {
+      info.err = errno;
+      info.is_dir = false;
+      return info;
+    }
+    info.is_dir = S_ISDIR(st.st_mode);
+    char buf[PATH_MAX];
+    if (realpath(path.c_str(), buf)) info.canonical = buf;
+    return info;
+  };
+  MountResult r = parse_mount_options(legacy_options, ctx);
+  if (const auto* cfg = std::get_if<MountConfig>(&r)) return to_fsconfig(*cfg, legacy_options);
+  // A string the model refuses: the light translation, so the kernel gives its own error.
   return fsconfig_from_legacy(legacy_options);
 }
 

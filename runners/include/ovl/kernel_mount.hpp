@@ -25,7 +25,8 @@ MountAttempt mount_legacy(std::string_view options, const std::string& mountpoin
 
 /// fsopen("overlay") then one fsconfig per call (Fd calls open their path O_RDONLY|O_DIRECTORY
 /// and use FSCONFIG_SET_FD), FSCONFIG_CMD_CREATE, fsmount and move_mount onto mountpoint. The
-/// message is the fs_context log read from the fsopen descriptor.
+/// message is the fs_context log read from the fsopen descriptor; when that has no error line
+/// (overlay's pr_err() refusals, e.g. "at least 2 lowerdir …"), the new overlay dmesg lines.
 MountAttempt mount_fsconfig(const std::vector<FsconfigCall>& calls, const std::string& mountpoint);
 
 /// umount2(mountpoint); on EBUSY, umount2(MNT_DETACH). Returns 0 or the errno of the last try.

@@ -28,7 +28,9 @@ struct MountSpec {
 /// under opts.case_timeout_seconds. Never throws: harness failures are TargetOutcome::Error.
 TargetOutcome mount_and_probe(const MountSpec& spec, const TargetOptions& opts);
 
-/// The fsconfig sequence the kernel-fsconfig target uses for a legacy option string.
+/// The fsconfig sequence the kernel-fsconfig target uses for a legacy option string:
+/// ovl::to_fsconfig() of the model's parse (paths checked on the real filesystem, relative to
+/// the current directory) when the model accepts it, else fsconfig_from_legacy().
 std::vector<FsconfigCall> fsconfig_calls_for(std::string_view legacy_options);
 
 /// The upper and regular-lower layers a case's options name (data-only layers excluded).
