@@ -11,7 +11,6 @@
 #include <sstream>
 
 #include "ovl/case_format.hpp"
-#include "ovl/case_paths.hpp"
 #include "ovl/predict.hpp"
 
 namespace ovl {
@@ -106,10 +105,8 @@ TEST(Corpus, EveryFileIsCanonicalAndRoundTrips) {
 /// Cases whose kernel behaviour the spec says the model does not reproduce, with the clause
 /// that says so. The test requires them to still fail in the model, so that a fixed model
 /// forces this list to shrink.
-const std::map<std::string, std::string> kModelGaps = {
-    {"lookup/trap-upper-inside-lower",
-     "[lookup.trap]: the model cannot meet a trap inode (its layers are separate trees)"},
-};
+/// (Empty since the model learnt trap inodes, [lookup.trap].)
+const std::map<std::string, std::string> kModelGaps = {};
 
 class CorpusInModel : public ::testing::TestWithParam<std::size_t> {};
 
@@ -119,7 +116,7 @@ TEST_P(CorpusInModel, ExpectationsHold) {
   for (const auto& s : c.semantics) proposals += (proposals.empty() ? "" : ",") + s;
   std::optional<Semantics> sem = Semantics::parse(proposals.empty() ? "kernel" : proposals, KernelVersion{6, 18});
   ASSERT_TRUE(sem) << c.source_file << ": unknown semantics " << proposals;
-  Prediction p = predict_case(c, *sem);
+  Prediction p = predict(c, *sem);
   std::vector<std::string> failures = check_expectations(c, p.observation);
   std::string all;
   for (const auto& f : failures) all += f + "\n";
