@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "ovl/smt_theorems.hpp"
 #ifdef OVL_SMT_HAVE_RUNNERS
+#include "ovl/sandbox.hpp"
 #include "ovl/smt_confirm.hpp"
 #endif
 
@@ -77,6 +78,24 @@ int run_prove(const ProveArgs& a) {
     }
   }
   smt::ProveOptions opts = options_of(a);
+  std::string kernel_skip;
+#ifdef OVL_SMT_HAVE_RUNNERS
+  // The sandbox (a private mount namespace) must be entered while the process is single-threaded,
+  // i.e. before Z3 starts its timer threads.
+  if (!a.no_kernel) {
+    if (auto why = overlay_unavailable_reason()) {
+      kernel_skip = *why;
+    } else {
+      try {
+        Sandbox::enter();
+      } catch (const SandboxError& e) {
+        kernel_skip = e.what();
+      }
+    }
+  }
+#else
+  kernel_skip = "this build has no kernel targets (runners/)";
+#endif
   std::vector<smt::TheoremRow> rows;
   for (const std::string& id : ids)
     for (auto& r : smt::prove(id, opts)) rows.push_back(std::move(r));
@@ -84,7 +103,7 @@ int run_prove(const ProveArgs& a) {
   // SAT witnesses through the kernel targets.
   std::vector<std::vector<Confirm>> confirms(rows.size());
 #ifdef OVL_SMT_HAVE_RUNNERS
-  if (!a.no_kernel) {
+  if (!a.no_kernel && kernel_skip.empty()) {
     auto targets = smt::kernel_targets();
     for (std::size_t i = 0; i < rows.size(); ++i) {
       if (!rows[i].witness_case) continue;
@@ -123,6 +142,8 @@ int run_prove(const ProveArgs& a) {
       }
       for (const auto& c : confirms[i])
         x["kernel"].push_back({{"target", c.target}, {"status", c.status}, {"detail", c.detail}});
+      if (r.witness_case && confirms[i].empty())
+        x["kernel"].push_back({{"target", "kernel"}, {"status", "skipped"}, {"detail", a.no_kernel ? "--no-kernel" : kernel_skip}});
       j["rows"].push_back(x);
     }
     std::printf("%s\n", j.dump(2).c_str());
@@ -146,7 +167,8 @@ int run_prove(const ProveArgs& a) {
       if (r.witness_case) std::printf("  mount:   %s\n  check:   %s\n", r.witness_case->options.c_str(), r.kernel_check.c_str());
       for (const auto& c : confirms[i])
         std::printf("  %-16s %s: %s\n", c.target.c_str(), c.status.c_str(), c.detail.c_str());
-      if (confirms[i].empty()) std::printf("  kernel:  not run (%s)\n", a.no_kernel ? "--no-kernel" : "no kernel targets in this build");
+      if (confirms[i].empty())
+        std::printf("  kernel:  skipped, not confirmed (%s)\n", a.no_kernel ? "--no-kernel" : kernel_skip.c_str());
     }
   }
   return all_pass && all_confirmed ? kExitOk : kExitDivergence;

@@ -203,7 +203,15 @@ TheoremRow t4(T4Variant v, const ProveOptions& opts) {
   const SymOutcome& o = enc.outcome(1);
   z3::expr served_regular = o.err == 0 && o.data_slot >= 0 && role_is(c, s, o.data_slot, SlotRole::Lower);
   z3::expr fails = o.err != 0 || o.open_err != 0;
-  z3::expr goal = v == T4Variant::Capture ? served_regular : v == T4Variant::Reset ? (o.err == kEIO) : (served_regular || fails);
+  // The reset of R39: EIO although the data-only layer holds the file, with no other cause of EIO
+  // (no metacopy xattr other than the file's own, none of 1–3 bytes).
+  z3::expr only_mc = c.bool_val(true);
+  for (int l = 0; l < opts.lookup.layers; ++l)
+    for (int d = 1; d <= opts.lookup.depth; ++d)
+      if (l != 0 || d != 1) only_mc = only_mc && s.at[l][d - 1].metacopy == static_cast<int>(MetacopyVal::None);
+  z3::expr goal = v == T4Variant::Capture ? served_regular
+                : v == T4Variant::Reset   ? (o.err == kEIO && only_mc)
+                                          : (served_regular || fails);
   z3::expr f = enc.wellformed() && enc.definitions() && pre && in_data && goal;
   BoundedStack w;
   std::vector<BoundedOutcome> out;
