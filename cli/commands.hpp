@@ -15,6 +15,8 @@ void add_run(CLI::App& app, Action& run);
 void add_report(CLI::App& app, Action& run);
 /// `check-options` (cmd_check_options.cpp).
 void add_check_options(CLI::App& app, Action& run);
+/// `prove` (cmd_prove.cpp).
+void add_prove(CLI::App& app, Action& run);
 
 /// `observe` (cmd_observe.cpp).
 void add_observe(CLI::App& app, Action& run);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   add_run(app, run);     // cmd_run.cpp
   add_report(app, run);  // cmd_report.cpp
   add_check_options(app, run);  // cmd_check_options.cpp
+  add_prove(app, run);  // cmd_prove.cpp
   add_observe(app, run);  // cmd_observe.cpp
   add_check(app, run);    // cmd_check.cpp
   add_serve_fuse(app, run);  // cmd_serve_fuse.cpp
