@@ -24,8 +24,9 @@ const std::vector<std::string>& plain_dirs() {
 }
 /// Names that need escaping, nesting, or do not work as layers.
 const std::vector<std::string>& odd_names() {
-  static const std::vector<std::string> v = {"a:x", "a,b", "a\\b", "a\\,b", "sp ace", "a=b", "a/n", "l",
-                                             "f",   "m",   "a:",  "u",    "w",     "u/x",  ".",   "a/./."};
+  static const std::vector<std::string> v = {"a:x", "a,b", "a\\b", "a\\,b", "sp ace", "a=b",  "a/n",  "l",
+                                             "f",   "m",   "a:",  "u",    "w",     "u/x",  ".",    "a/./.",
+                                             "./a", "t2/a", "t2/b", "../layers/b", "t2"};
   return v;
 }
 
@@ -83,7 +84,7 @@ void add_plus(Chooser& ch, std::vector<GenOption>& o, const std::string& key) {
 
 void add_upper(Chooser& ch, std::vector<GenOption>& o) {
   static const std::vector<std::string> uppers = {"u", "u", "u", "w", "u/x", "f", "m", "v", "w/y", "u\\", "u\\x"};
-  static const std::vector<std::string> works = {"w", "w", "w", "u", "u/x", "w/y", "f", "m", "w\\"};
+  static const std::vector<std::string> works = {"w", "w", "w", "u", "u/x", "w/y", "f", "m", "w\\", "t2/w"};
   const std::string up = ch.chance(25) ? one_of(ch, uppers) : "u";
   const std::string wk = ch.chance(25) ? one_of(ch, works) : "w";
   const bool up_fd = (up == "u" || up == "w") && ch.chance(15);
@@ -174,14 +175,15 @@ std::string numbered(std::size_t i) { return "d" + std::to_string(i); }
 
 const std::vector<std::string>& OptionScratch::dirs() {
   static const std::vector<std::string> v = [] {
-    std::vector<std::string> d = {"a", "b", "c", "d", "e", "a:x", "a,b", "a\\b", "a\\,b", "sp ace", "a=b", "a/n"};
+    std::vector<std::string> d = {"a",   "b",      "c",   "d",   "e",    "a:x", "a,b",
+                                  "a\\b", "a\\,b", "sp ace", "a=b", "a/n", "t2/a", "t2/b"};
     for (std::size_t i = 0; i < kNumbered; ++i) d.push_back(numbered(i));
     return d;
   }();
   return v;
 }
 const std::vector<std::string>& OptionScratch::fresh_dirs() {
-  static const std::vector<std::string> v = {"u", "w", "v", "u/x", "w/y"};
+  static const std::vector<std::string> v = {"u", "w", "v", "u/x", "w/y", "t2/w"};
   return v;
 }
 const std::vector<std::string>& OptionScratch::files() {
@@ -345,6 +347,13 @@ OptionVerdict compare_option_outcome(const OptionInput& in, bool fsconfig, const
     // The fs_context log holds exactly the invalf() refusals; pr_err ones go to dmesg only.
     const std::string expect = err->in_fc_log ? err->message : "";
     if (seen != expect) return differ("message", expect.empty() ? "(none in the fs_context log)" : expect, seen);
+    // A pr_err refusal must then be among the kernel-log lines of the attempt (when readable).
+    if (!err->in_fc_log && !err->message.empty() && !kernel.kernel_log.empty() &&
+        std::find(kernel.kernel_log.begin(), kernel.kernel_log.end(), err->message) == kernel.kernel_log.end()) {
+      std::string klog;
+      for (const auto& m : kernel.kernel_log) klog += (klog.empty() ? "" : " | ") + m;
+      return differ("message", err->message, klog);
+    }
   } else if (!kernel.messages.empty() && !err->message.empty()) {
     if (std::find(kernel.messages.begin(), kernel.messages.end(), err->message) == kernel.messages.end())
       return differ("message", err->message, seen);

@@ -44,11 +44,12 @@ ParseContext paper_scratch() {
       return s;
     }();
     PathInfo i;
-    std::string n = normalise(path);
+    std::string n = normalise("layers/" + path);  // the scratch root is <base>/layers
+    n = n == "layers" ? "" : n.rfind("layers/", 0) == 0 ? n.substr(7) : "../" + n;
     for (const auto& [link, target] : OptionScratch::symlinks())
       if (n == link || n.rfind(link + "/", 0) == 0) n = target + n.substr(link.size());
     i.canonical = "/s" + (n.empty() ? "" : "/" + n);
-    i.fs = i.mnt = 1;
+    i.fs = i.mnt = (n == OptionScratch::second_fs() || n.rfind(OptionScratch::second_fs() + "/", 0) == 0) ? 2 : 1;
     const auto& files = OptionScratch::files();
     if (std::find(files.begin(), files.end(), n) != files.end())
       i.is_dir = false;

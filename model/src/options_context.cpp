@@ -405,6 +405,9 @@ std::optional<MountError> FsContext::check_layers() {
         return refuse(ELOOP, "stack.overlap", "conflicting lowerdir path", false);
     }
     traps.push_back(&l);
+    // clone_private_mount: in a user namespace the mounts below a layer are locked to it.
+    if (!pc_.privileged && l.info.has_submounts)
+      return refuse(EINVAL, "options.unprivileged", "failed to clone lowerpath", false);
   }
   // ovl_check_overlapping_layers: no lower root below another layer's root.
   for (const auto& l : lowers_) {

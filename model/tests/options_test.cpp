@@ -259,6 +259,21 @@ TEST(Options, StackingDepthR6) {
   EXPECT_EQ(std::get<MountError>(r).message, "filesystem on B not supported as upperdir");
 }
 
+TEST(Options, LockedSubmountsUnprivileged) {
+  ParseContext c = ctx(false);
+  c.probe = [](const std::string& p) {
+    PathInfo i = fake_probe(p);
+    i.has_submounts = p == "A";
+    return i;
+  };
+  auto r = parse_mount_options("lowerdir=B:A:A/sub", c);  // clone fails before the overlap check
+  ASSERT_TRUE(std::holds_alternative<MountError>(r));
+  EXPECT_EQ(std::get<MountError>(r).message, "failed to clone lowerpath");
+  c.privileged = true;
+  r = parse_mount_options("lowerdir=B:A", c);
+  EXPECT_TRUE(std::holds_alternative<MountConfig>(r));
+}
+
 TEST(Options, FsconfigR55R56) {
   using K = FsconfigCall::Kind;
   // upperdir is unescaped even through fsconfig, lowerdir+ never is.

@@ -74,7 +74,9 @@ inline void showValue(const OptionInput& in, std::ostream& os) { os << in.family
 /// mounts from there. Fresh directories must be recreated (empty) before every mount.
 struct OptionScratch {
   static const std::vector<std::string>& dirs();        // lower candidates: a, b, …, "a:x", d0…d509
-  static const std::vector<std::string>& fresh_dirs();  // u, w, v, u/x, w/y: recreated per input
+  static const std::vector<std::string>& fresh_dirs();  // u, w, v, u/x, w/y, t2/w: recreated per input
+  /// The directory that must be a filesystem of its own (t2: layers on two filesystems, R59/R63).
+  static std::string second_fs() { return "t2"; }
   static const std::vector<std::string>& files();       // f
   static const std::vector<std::pair<std::string, std::string>>& symlinks();  // name → target
 };
@@ -95,6 +97,7 @@ struct ObservedMount {
   std::string stage;           // "mount", or the fsconfig key that failed, or "FSCONFIG_CMD_CREATE"
   std::vector<std::string> messages;  // kernel lines, "overlay: "/"overlayfs: " stripped
   bool messages_complete = false;     // fsconfig: the fs_context log (all error lines and only them)
+  std::vector<std::string> kernel_log;  // fsconfig: new overlay kernel-log lines (pr_err refusals), stripped
   std::string mountinfo;              // the super options field of /proc/self/mountinfo
 };
 

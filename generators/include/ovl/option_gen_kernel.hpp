@@ -4,6 +4,7 @@
 // and they link ovl_runners; the pure ovl_generators library never mounts.
 #pragma once
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,10 @@ class OptionScratchDir {
     namespace fs = std::filesystem;
     fs::create_directories(root_);
     fs::create_directories(mnt_);
+    const std::string second = root_ + "/" + OptionScratch::second_fs();
+    fs::create_directories(second);
+    if (::mount("ovlspec-t2", second.c_str(), "tmpfs", 0, "mode=0755") != 0)
+      throw std::runtime_error("cannot mount a tmpfs on " + second);
     for (const auto& d : OptionScratch::dirs()) fs::create_directories(root_ + "/" + d);
     for (const auto& f : OptionScratch::files()) std::ofstream(root_ + "/" + f) << "file\n";
     for (const auto& [name, target] : OptionScratch::symlinks()) fs::create_directory_symlink(target, root_ + "/" + name);
@@ -42,14 +47,30 @@ class OptionScratchDir {
   /// Recreates the fresh directories (upper, work …) empty, as before a first mount.
   void reset_fresh() {
     namespace fs = std::filesystem;
-    for (const auto& d : OptionScratch::fresh_dirs()) fs::remove_all(root_ + "/" + d.substr(0, d.find('/')));
-    for (const auto& d : OptionScratch::fresh_dirs()) fs::create_directories(root_ + "/" + d);
+    const auto& fresh = OptionScratch::fresh_dirs();
+    for (const auto& d : fresh) {
+      bool inside_another = false;  // removed with its fresh parent
+      for (const auto& p : fresh) inside_another = inside_another || d.rfind(p + "/", 0) == 0;
+      if (!inside_another) fs::remove_all(root_ + "/" + d);
+    }
+    for (const auto& d : fresh) fs::create_directories(root_ + "/" + d);
   }
   /// What the model may know about the disk: stat (following symlinks), realpath, st_dev, and
   /// the stacking depth of overlay mounts the caller declared with declare_overlay().
   ParseContext context() const {
     ParseContext pc;
-    pc.probe = [depths = depths_](const std::string& p) {
+    std::vector<std::string> mountpoints;  // to tell which layers have mounts below them
+    {
+      std::ifstream in("/proc/self/mountinfo");
+      std::string line;
+      while (std::getline(in, line)) {
+        std::size_t pos = 0;
+        for (int f = 0; f < 4 && pos != std::string::npos; ++f) pos = line.find(' ', pos + 1);
+        if (pos == std::string::npos) continue;
+        mountpoints.push_back(line.substr(pos + 1, line.find(' ', pos + 1) - pos - 1));
+      }
+    }
+    pc.probe = [depths = depths_, mountpoints](const std::string& p) {
       PathInfo i;
       struct stat st {};
       if (::stat(p.c_str(), &st) != 0) {
@@ -61,6 +82,8 @@ class OptionScratchDir {
       i.mnt = st.st_dev;
       char buf[PATH_MAX];
       if (::realpath(p.c_str(), buf)) i.canonical = buf;
+      for (const auto& m : mountpoints)
+        i.has_submounts = i.has_submounts || (!i.canonical.empty() && m.rfind(i.canonical + "/", 0) == 0);
       for (const auto& [root, depth] : depths)
         if (i.canonical == root || i.canonical.rfind(root + "/", 0) == 0) i.stack_depth = std::max(i.stack_depth, depth);
       return i;
@@ -107,12 +130,33 @@ inline ObservedMount kernel_mount_once(const OptionInput& in, bool fsconfig, Opt
   k.err = a.err;
   k.stage = a.failed_call.rfind("fsconfig ", 0) == 0 ? a.failed_call.substr(9) : a.failed_call;
   k.messages_complete = fsconfig;
-  std::size_t start = 0;
-  while (start < a.message.size()) {
-    std::size_t nl = a.message.find('\n', start);
-    if (nl == std::string::npos) nl = a.message.size();
-    if (nl > start) k.messages.push_back(a.message.substr(start, nl - start));
-    start = nl + 1;
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) nl = text.size();
+      if (nl > start) out.push_back(text.substr(start, nl - start));
+      start = nl + 1;
+    }
+    return out;
+  };
+  auto strip = [](std::string l) {
+    for (const char* p : {"overlay: ", "overlayfs: "})
+      if (l.rfind(p, 0) == 0) return l.substr(std::string(p).size());
+    return l;
+  };
+  if (!fsconfig) {
+    k.messages = lines(a.message);  // the new overlay kernel-log lines, stripped
+  } else {
+    // a.log: the fs_context log ("e …", "w …", "i …") and then the overlay kernel-log lines.
+    for (const auto& l : lines(a.log)) {
+      if (l.size() > 2 && l[1] == ' ' && (l[0] == 'e' || l[0] == 'w' || l[0] == 'i')) {
+        if (l[0] == 'e') k.messages.push_back(strip(l.substr(2)));
+      } else {
+        k.kernel_log.push_back(strip(l));
+      }
+    }
   }
   if (a.ok) {
     k.mountinfo = super_options_of(scratch.mountpoint());

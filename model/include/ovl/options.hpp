@@ -21,6 +21,7 @@ struct PathInfo {
   std::uint64_t fs = 0;    // filesystem identity (xino is shown only when layers differ, R63)
   std::uint64_t mnt = 0;   // mount identity (upperdir and workdir must share it, R59)
   int stack_depth = 0;     // s_stack_depth of its filesystem: 0, or 1 on an overlay (R6)
+  bool has_submounts = false;  // another mount lies below it: unprivileged, it cannot be cloned
 };
 
 /// Answers PathInfo for a path as written in the options (relative paths resolve against the
