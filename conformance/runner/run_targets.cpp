@@ -6,9 +6,15 @@
 #include "ovl/run.hpp"
 #include "ovl/run_targets.hpp"
 
+// Each target library is optional at build time: ovl_conformance links it when it exists
+// (reports/CMakeLists.txt), and its registration below is compiled when its header is found.
 #if __has_include("ovl/kernel_target.hpp")
 #include "ovl/kernel_target.hpp"
 #define OVL_RUN_HAVE_KERNEL_TARGETS 1
+#endif
+#if __has_include("ovl/fuse_targets.hpp")
+#include "ovl/fuse_targets.hpp"
+#define OVL_RUN_HAVE_FUSE_TARGETS 1
 #endif
 
 namespace ovl {
@@ -79,6 +85,20 @@ TargetRegistry builtin_targets() {
   r.add("kernel-fsconfig", "the running kernel's overlayfs, mounted with fsopen/fsconfig/fsmount",
         [](const TargetContext& ctx) { return std::make_unique<KernelTarget>(MountApi::Fsconfig, ctx.options); });
 #endif
+#ifdef OVL_RUN_HAVE_FUSE_TARGETS
+  auto fuse_options = [](const TargetContext& ctx) {
+    FuseTargetOptions o;
+    o.base = ctx.options;
+    o.module = ctx.module;
+    o.level = ctx.level;
+    return o;
+  };
+  r.add("model-fuse", "the reference model served by our libfuse3 daemon, probed like a real mount",
+        [fuse_options](const TargetContext& ctx) { return make_model_fuse_target(fuse_options(ctx)); });
+  r.add("fuse-overlayfs", "Debian's fuse-overlayfs (cases needing what it lacks are skipped)",
+        [fuse_options](const TargetContext& ctx) { return make_fuse_overlayfs_target(fuse_options(ctx)); });
+#endif
+  // New targets: one r.add(name, summary, factory) line here (guarded like the ones above).
   return r;
 }
 
