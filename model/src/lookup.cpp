@@ -102,9 +102,15 @@ class Lookup {
 
 int Lookup::check_redirect(int layer, const Node& n, const std::string& path, LookupData& d,
                            std::size_t prelen, std::string_view post) {
+  const bool was_absolute = d.absolute_redirect;
   d.absolute_redirect = false;
   auto raw = n.xattr(ix_.x_redirect);
-  if (!raw) return 0;
+  if (!raw) {
+    if (was_absolute && d.metacopy)
+      note("data.redirect.reset", lbl(layer) + ": " + path +
+                                      " has no redirect: the flag \"last redirect was absolute\" is cleared (R39)");
+    return 0;
+  }
   const std::string where = lbl(layer) + ": " + path;
   if (raw->empty()) {
     r_.err = EINVAL;
