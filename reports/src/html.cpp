@@ -75,7 +75,33 @@ const char* kScript = R"js(
     });
     document.getElementById('failures-shown').textContent = String(shown);
   }
-  [section, target, failing].forEach(function (el) { el.addEventListener('change', apply); });
+  // Filters live in the URL too (#section=data&target=kernel&failing=1), so a view can be shared.
+  function fromHash() {
+    var params = {};
+    location.hash.replace(/^#/, '').split('&').forEach(function (kv) {
+      var i = kv.indexOf('=');
+      if (i > 0) params[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1));
+    });
+    function pick(select, value) {
+      var ok = Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+      select.value = ok ? value : '';
+    }
+    pick(section, params.section || '');
+    pick(target, params.target || '');
+    failing.checked = params.failing === '1';
+  }
+  function toHash() {
+    var parts = [];
+    if (section.value) parts.push('section=' + encodeURIComponent(section.value));
+    if (target.value) parts.push('target=' + encodeURIComponent(target.value));
+    if (failing.checked) parts.push('failing=1');
+    history.replaceState(null, '', parts.length ? '#' + parts.join('&') : location.pathname);
+  }
+  [section, target, failing].forEach(function (el) {
+    el.addEventListener('change', function () { apply(); toHash(); });
+  });
+  window.addEventListener('hashchange', function () { fromHash(); apply(); });
+  fromHash();
   document.querySelectorAll('#matrix td.cell[data-clause]').forEach(function (td) {
     td.addEventListener('click', function () {
       target.value = td.getAttribute('data-target');

@@ -33,14 +33,15 @@ struct Loaded {
   std::vector<std::string> console;  // "INFO:CONSOLE" lines: console.* calls and uncaught errors
 };
 
-Loaded load_in_chromium(const std::filesystem::path& html, const std::filesystem::path& work) {
+Loaded load_in_chromium(const std::filesystem::path& html, const std::filesystem::path& work,
+                         const std::string& fragment = "") {
   Loaded out;
   auto profile = work / "profile";
   std::filesystem::create_directories(profile);
   std::string cmd = std::string("timeout 120 ") + kChromium +
                     " --headless --no-sandbox --disable-gpu --disable-background-networking"
                     " --disable-component-update --disable-sync --no-first-run --user-data-dir=" +
-                    profile.string() + " --enable-logging=stderr --v=0 --dump-dom file://" + html.string() + " >" +
+                    profile.string() + " --enable-logging=stderr --v=0 --dump-dom 'file://" + html.string() + fragment + "' >" +
                     (work / "dom.html").string() + " 2>" + (work / "stderr.txt").string();
   out.status = std::system(cmd.c_str());
   out.dom = slurp(work / "dom.html");
@@ -106,6 +107,26 @@ TEST(HtmlChromium, ReportLoadsShowsMatrixAndNoConsoleErrors) {
   EXPECT_NE(l.dom.find("<pre class=\"repro\">#!/bin/sh"), std::string::npos);
   // The reproducer's markup is text, not markup.
   EXPECT_NE(l.dom.find("echo '&lt;b&gt;&amp;amp;&lt;/b&gt;'"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(HtmlChromium, FiltersFromTheUrlHideOtherTargetsAndSections) {
+  ASSERT_TRUE(std::filesystem::exists(kChromium)) << kChromium << " is required (scripts/install-deps installs it)";
+  auto dir = fresh_dir("filter");
+  std::ofstream(dir / "index.html") << render_html(testing_sample_results(), SpecText{});
+  Loaded l = load_in_chromium(dir / "index.html", dir, "#target=kernel&section=data");
+  for (const auto& c : l.console) ADD_FAILURE() << "console: " << c;
+  // Matrix columns of other targets and rows of other sections are hidden; the kernel's stay.
+  EXPECT_TRUE(std::regex_search(l.dom, std::regex(R"(<td class="cell skip hidden" data-target="fuse-overlayfs")")));
+  EXPECT_TRUE(std::regex_search(l.dom, std::regex(R"(<td class="cell fail" data-target="kernel" data-clause="data\.redirect\.order")")));
+  EXPECT_TRUE(std::regex_search(l.dom, std::regex(R"(<tr class="clause-row hidden" data-section="whiteout")")));
+  EXPECT_TRUE(std::regex_search(l.dom, std::regex(R"(<tr class="clause-row" data-section="data")")));
+  // Of the two kernel failures only the one in section "data" is shown.
+  EXPECT_NE(l.dom.find("<span id=\"failures-shown\">1</span>"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(l.dom, std::regex(R"(<article class="failure hidden" data-verdict="error")")));
+  // An unknown value falls back to "all" instead of hiding everything.
+  Loaded all = load_in_chromium(dir / "index.html", dir, "#target=nosuch");
+  EXPECT_NE(all.dom.find("<span id=\"failures-shown\">2</span>"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
 
