@@ -148,7 +148,7 @@ int run_prove(const ProveArgs& a) {
     }
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    std::printf("ovlspec prove — Z3 %s, timeout %.0f s, rlimit %u per query\n\n", smt::z3_version().c_str(),
+    std::printf("ovlspec prove — Z3 %s, timeout %g s, rlimit %u per query\n\n", smt::z3_version().c_str(),
                 opts.solve.timeout_seconds, opts.solve.rlimit);
     std::printf("%-4s %-30s %-18s %-8s %-8s %8s  %s\n", "thm", "semantics", "bound", "expected", "verdict", "time",
                 "witness");
