@@ -12,7 +12,6 @@
 #include "cli_errors.hpp"
 #include "commands.hpp"
 #include "ovl/case_format.hpp"
-#include "ovl/fuse_registry.hpp"
 #include "ovl/run.hpp"
 
 #if __has_include("ovl/features.hpp")
@@ -31,7 +30,6 @@ namespace {
 // that ovl_conformance does not link (FUSE, EROFS …).
 TargetRegistry all_targets() {
   TargetRegistry r = builtin_targets();
-  register_fuse_targets(r);  // model-fuse, fuse-overlayfs (runners/fuse)
   return r;
 }
 
