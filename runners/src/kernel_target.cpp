@@ -163,6 +163,9 @@ std::optional<std::string> KernelTarget::cannot_run(const Case& c) const {
   }
   if (api_ == MountApi::Fsconfig && !c.fsconfig && !f.lowerdir_plus)
     return "lowerdir+/datadir+ need kernel 6.7";
+  if (api_ == MountApi::Fsconfig && !c.fsconfig && c.options.size() > 4095)
+    return "the option string is longer than mount(2)'s one page; fsconfig has no such limit, so the "
+           "case means something else through this API";
   return std::nullopt;
 }
 

@@ -144,6 +144,10 @@ std::vector<FsconfigCall> fsconfig_from_legacy(std::string_view data) {
       continue;
     }
     if (key == "lowerdir" && !has_plus) {
+      // The last lowerdir= wins (R52): drop the layers of earlier ones.
+      std::erase_if(out, [](const FsconfigCall& c) {
+        return c.key == "lowerdir+" || c.key == "datadir+" || c.key == "lowerdir";
+      });
       std::vector<std::string> lowers, datas;
       if (!value->empty() && split_lowerdir(*value, lowers, datas)) {
         for (auto& p : lowers) out.push_back({FsconfigCall::Kind::String, "lowerdir+", p});

@@ -49,6 +49,12 @@ TEST(FsconfigFromLegacy, OneCallPerLayerThenTheRest) {
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].key, "lowerdir");
   EXPECT_EQ(calls[0].value, "A::B:C");
+  // A repeated lowerdir=: the last one wins.
+  calls = fsconfig_from_legacy("lowerdir=C:D,metacopy=on,lowerdir=A:B");
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0].key, "metacopy");
+  EXPECT_EQ(calls[1].value, "A");
+  EXPECT_EQ(calls[2].value, "B");
   // Mixed with lowerdir+, lowerdir= stays as written (R54: the kernel decides).
   calls = fsconfig_from_legacy("lowerdir+=A,lowerdir=B:C");
   ASSERT_EQ(calls.size(), 2u);
