@@ -107,6 +107,44 @@ TEST(IndependentWalk, OvlspecObserveJsonEqualsPython) {
   EXPECT_EQ(WEXITSTATUS(s3), 2);
 }
 
+// `ovlspec check -o` on layer directories: 0 when the kernel agrees, 1 with a divergence (here
+// forced by comparing at an older kernel level), 2 for bad input; nothing stays mounted.
+TEST(CheckCommand, ExitCodesAndOutput) {
+  std::string bin = OVLSPEC_BINARY_DIR "/bin/ovlspec";
+  struct stat st {};
+  ASSERT_EQ(stat(bin.c_str(), &st), 0) << bin << " is not built (build the ovlspec target before the kernel tests)";
+  Case c;
+  for (auto& rc : test::rule_cases())
+    if (rc.name == "data-open") c = rc;
+  std::string base = Sandbox::enter().make_dir("check-cli");
+  MaterializedCase m = materialize_case(c, base);
+  std::string cd = "cd '" + m.layers_dir + "' && ";
+  int s = 0;
+  std::string out = run_command(cd + bin + " check -o 'lowerdir=A:B::C::D' 2>&1", &s);
+  EXPECT_EQ(WEXITSTATUS(s), 0) << out;
+  EXPECT_NE(out.find("kernel: agrees with the model"), std::string::npos) << out;
+  EXPECT_NE(out.find("kernel-fsconfig: agrees with the model"), std::string::npos) << out;
+  // At 6.15 the model refuses data redirects without metacopy=on (R40): the kernel differs.
+  out = run_command(cd + bin + " check -o 'lowerdir=A:B::C::D' --kernel 6.15 --target kernel 2>&1", &s);
+  EXPECT_EQ(WEXITSTATUS(s), 1) << out;
+  EXPECT_NE(out.find("/ok  errno: model EPERM"), std::string::npos) << out;
+  EXPECT_NE(out.find("#!/bin/sh"), std::string::npos) << "no reproducer: " << out;
+  out = run_command(cd + bin + " check -o 'lowerdir=A:B::C::D' --target kernel --json 2>&1", &s);
+  EXPECT_EQ(WEXITSTATUS(s), 0) << out;
+  auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["schema"], "ovlspec.check/1");
+  EXPECT_EQ(j["targets"][0]["target"], "kernel");
+  EXPECT_TRUE(j["targets"][0]["divergences"].empty());
+  run_command(cd + bin + " check -o 'lowerdir=A:B' --kernel 6 2>&1", &s);
+  EXPECT_EQ(WEXITSTATUS(s), 2);
+  run_command(cd + bin + " check 2>&1", &s);
+  EXPECT_EQ(WEXITSTATUS(s), 2);
+  run_command(cd + bin + " check --case /nonexistent.ovl 2>&1", &s);
+  EXPECT_EQ(WEXITSTATUS(s), 2);
+  EXPECT_EQ(run_command("grep -c ' overlay ' /proc/self/mounts"), "0\n");
+  Sandbox::enter().remove_tree(base);
+}
+
 // The generated script rebuilds the layers, mounts them and shows the kernel's side.
 TEST(Reproducer, ScriptRunsAndShowsTheKernelSide) {
   Case c;
