@@ -1,0 +1,39 @@
+// The `erofs` target: the in-kernel overlay stacked on EROFS images of the case's regular
+// lower layers (the composefs layout), data-only layers and the upper staying directories.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "ovl/target.hpp"
+
+namespace ovl {
+
+/// The kernel overlay with every regular lower layer of a case served from an EROFS image
+/// (built with mkfs.erofs, mounted over the layer's own directory so option strings stay as
+/// written). Data-only layers, the upper and the workdir stay tmpfs directories.
+class ErofsTarget : public Target {
+ public:
+  explicit ErofsTarget(TargetOptions opts = {});
+  std::string name() const override { return "erofs"; }
+  std::optional<std::string> unavailable() const override;
+  std::optional<std::string> cannot_run(const Case& c) const override;
+  TargetOutcome run(const Case& c) override;
+  KernelVersion level() const override;
+
+  /// Seconds spent in mkfs.erofs over this target's life (for the benchmark).
+  double mkfs_seconds() const { return mkfs_seconds_; }
+  /// Images built over this target's life.
+  std::size_t images_built() const { return images_; }
+
+ private:
+  TargetOptions opts_;
+  double mkfs_seconds_ = 0;
+  std::size_t images_ = 0;
+};
+
+/// The layer names of c that the erofs target serves from images: those its options name as
+/// regular lowers (by the first component of the path, "./A" and "A/sub" included). A layer
+/// named both as a lower and as upper or workdir makes the case one the target cannot run.
+std::vector<std::string> erofs_layer_names(const Case& c);
+
+}  // namespace ovl
