@@ -9,6 +9,12 @@
 #include "ovl/reproducer.hpp"
 #define OVL_RUN_HAVE_REPRODUCER 1
 #endif
+#if __has_include("ovl/health.hpp")
+#include <memory>
+
+#include "ovl/health.hpp"
+#define OVL_RUN_HAVE_HEALTH 1
+#endif
 
 namespace ovl {
 
@@ -42,6 +48,21 @@ Result verdict_only(const RunCase& rc, const Target& t, const std::string& seman
   r.reason = std::move(reason);
   return r;
 }
+
+#ifdef OVL_RUN_HAVE_HEALTH
+// The health finding after a batch: an Error result named after the last case that ran.
+Result health_result(const RunCase& first, const RunCase& last, const Target& t, const std::string& semantics,
+                     const std::vector<std::string>& findings) {
+  Result r = base_result(last, t, semantics);
+  r.case_name = "health after " + last.c.name;
+  r.clauses.clear();
+  r.origin = "health";
+  r.verdict = Verdict::Error;
+  r.reason = "kernel health after the batch " + first.c.name + " … " + last.c.name + " on " + t.name() + ":";
+  for (const auto& f : findings) r.reason += "\n" + f;
+  return r;
+}
+#endif
 
 }  // namespace
 
@@ -114,6 +135,10 @@ std::vector<Result> run_cases(const std::vector<RunCase>& cases, const std::vect
   std::vector<std::optional<std::string>> unavailable;
   for (Target* t : targets) unavailable.push_back(t->unavailable());
   const std::size_t batch = opts.batch ? opts.batch : 1;
+#ifdef OVL_RUN_HAVE_HEALTH
+  std::unique_ptr<KernelHealth> health;
+  if (opts.check_health) health = std::make_unique<KernelHealth>();
+#endif
   for (std::size_t start = 0; start < cases.size(); start += batch) {
     std::size_t end = std::min(cases.size(), start + batch);
     for (std::size_t ti = 0; ti < targets.size(); ++ti) {
@@ -171,6 +196,17 @@ std::vector<Result> run_cases(const std::vector<RunCase>& cases, const std::vect
         if (writer) writer->append(*r);
         all.push_back(std::move(*r));
       }
+#ifdef OVL_RUN_HAVE_HEALTH
+      if (health && !is_model(t) && !to_run_index.empty()) {
+        auto findings = health->check();
+        if (!findings.empty()) {
+          Result hr = health_result(cases[to_run_index.front()], cases[to_run_index.back()], t,
+                                    Semantics{level}.name(), findings);
+          if (writer) writer->append(hr);
+          all.push_back(std::move(hr));
+        }
+      }
+#endif
     }
     if (opts.on_progress) opts.on_progress(end, cases.size(), all);
   }

@@ -159,6 +159,7 @@ SuiteOutcome run_suite(const SuiteConfig& cfg, std::ostream& progress, std::ostr
   RunOptions opts;
   opts.kernel = cfg.kernel;
   opts.module = cfg.module;
+  opts.check_health = cfg.check_health;
   opts.on_progress = [&](std::size_t done, std::size_t total, const std::vector<Result>& so_far) {
     for (; counted < so_far.size(); ++counted) running[so_far[counted].target].add(so_far[counted].verdict);
     auto now = std::chrono::steady_clock::now();

@@ -33,6 +33,10 @@ struct RunOptions {
   DiffOptions diff;
   std::size_t batch = 32;              // cases handed to Target::run_many at once
   bool keep_observations = false;      // also store both Observations on passing results
+  /// Watch the kernel log and taint (runners/health.hpp) from the start of the run; after each
+  /// batch on a target other than "model", new findings become an Error result with origin
+  /// "health", named "health after <last case of the batch>".
+  bool check_health = false;
   /// Called after every batch, with (cases done, cases total, every result so far).
   std::function<void(std::size_t, std::size_t, const std::vector<Result>&)> on_progress;
 };
@@ -72,6 +76,7 @@ struct SuiteConfig {
   ModuleParams module;
   std::string ovlspec_version;
   std::string kernel_release;          // uname -r, for the header
+  bool check_health = true;            // RunOptions::check_health
 };
 
 /// What a suite run produced.
