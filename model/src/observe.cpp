@@ -147,24 +147,33 @@ class Walker {
       for (const auto& h : group) {
         // Directories: any second path to the same lower dir is cache-dependent (ESTALE, or the
         // dcache moving the alias). Non-directories: only a lookup with an upper can fail.
+        if (!h.is_dir && differ) mark_alias(h.entry);
         if (!(h.is_dir || (differ && h.upper_layer >= 0))) continue;
         Entry& e = entries[h.entry];
-        if (std::find(e.unspecified.begin(), e.unspecified.end(), "errno") == e.unspecified.end())
-          e.unspecified.push_back("errno");
-        auto& cl = clauses[h.entry].second;
-        if (std::find(cl.begin(), cl.end(), "redirect.estale") == cl.end()) cl.push_back("redirect.estale");
+        add_unique(e.unspecified, "errno");
+        add_unique(clauses[h.entry].second, "redirect.estale");
         if (!h.is_dir) continue;
         // Below a dir that may be ESTALE the walk may find nothing: its subtree (contiguous in
         // walk order) may be absent.
         const std::string prefix = e.path + "/";
         for (std::size_t j = h.entry + 1; j < entries.size() && entries[j].path.starts_with(prefix); ++j) {
-          auto& u = entries[j].unspecified;
-          if (std::find(u.begin(), u.end(), "present") == u.end()) u.push_back("present");
-          auto& cj = clauses[j].second;
-          if (std::find(cj.begin(), cj.end(), "redirect.estale") == cj.end()) cj.push_back("redirect.estale");
+          add_unique(entries[j].unspecified, "present");
+          add_unique(clauses[j].second, "redirect.estale");
         }
       }
     }
+  }
+
+  /// lookup.inode-alias: non-directories that share their first lower object but differ in their
+  /// upper share one cached inode; whichever path is looked up first decides the attributes the
+  /// others show (observed on 6.18.44: a lower-only path showing an upper metacopy's st_size).
+  void mark_alias(std::size_t entry) {
+    for (const char* field : {"size", "mode", "xattrs"}) add_unique(entries[entry].unspecified, field);
+    add_unique(clauses[entry].second, "lookup.inode-alias");
+  }
+
+  static void add_unique(std::vector<std::string>& v, const std::string& x) {
+    if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
   }
 
   const Model& m_;

@@ -1,0 +1,40 @@
+// [lookup.inode-alias]: non-directories that share a lower object share one cached inode.
+#include "model_test_util.hpp"
+
+namespace ovl::test {
+namespace {
+
+TEST(InodeAlias, LowerPathBesideUpperMetacopyHasUnspecifiedAttributes) {
+  // found by the fuzzer on 6.18.44: after /b/c (st_size 7) is looked up, /c/a shows st_size 7
+  StackBuilder b;
+  b.upper().put("/b/c", metacopy(7, "/c/a"));
+  b.lower("L").put("/c/a", file("abcdefgh"));
+  Tested t(b, config(/*metacopy=*/true, RedirectMode::On));
+  Observation o = t.observe();
+  const Entry* lower = o.find("/c/a");
+  const Entry* upper = o.find("/b/c");
+  ASSERT_NE(lower, nullptr);
+  ASSERT_NE(upper, nullptr);
+  EXPECT_EQ(lower->unspecified, (std::vector<std::string>{"mode", "size", "xattrs"}));
+  EXPECT_EQ(upper->unspecified, (std::vector<std::string>{"errno", "mode", "size", "xattrs"}));
+  EXPECT_EQ(lower->content, upper->content);  // the bytes are the lower file's either way
+  Observation kernel = o;
+  for (auto& e : kernel.entries)
+    if (e.path == "/c/a") e.size = 7;
+  EXPECT_TRUE(diff(o, kernel).empty());
+  bool traced = false;
+  for (const auto& [path, cl] : t.model.clause_map())
+    if (path == "/c/a") traced = std::find(cl.begin(), cl.end(), "lookup.inode-alias") != cl.end();
+  EXPECT_TRUE(traced);
+}
+
+TEST(InodeAlias, TwoLowerOnlyPathsAreNotAliases) {
+  StackBuilder b;
+  b.lower("A").put("/x", file("x"));
+  b.lower("B").put("/y", file("y"));
+  Tested t(b);
+  for (const auto& e : t.observe().entries) EXPECT_TRUE(e.unspecified.empty()) << e.path;
+}
+
+}  // namespace
+}  // namespace ovl::test
