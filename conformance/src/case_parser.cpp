@@ -88,6 +88,8 @@ std::string Parser::parse_path(const Token& t, bool allow_root) const {
     if (!allow_root) fail_at(t, "a path below the layer root (only `dir /` may name the root)");
     return p;
   }
+  // Limits of the layer directory a real target materializes (PATH_MAX, NAME_MAX).
+  if (p.size() > 4095) fail_at(t, "a path of at most 4095 bytes (PATH_MAX), not " + std::to_string(p.size()));
   std::size_t start = 1;
   while (true) {
     std::size_t slash = p.find('/', start);
@@ -95,6 +97,8 @@ std::string Parser::parse_path(const Token& t, bool allow_root) const {
     if (comp.empty()) fail_at(t, "a path without empty components (no \"//\", no trailing '/')");
     if (comp == "." || comp == "..") fail_at(t, "a path without \".\" or \"..\" components");
     if (comp.find('\0') != std::string::npos) fail_at(t, "a path without NUL bytes");
+    if (comp.size() > 255)
+      fail_at(t, "path components of at most 255 bytes (NAME_MAX), not " + std::to_string(comp.size()));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }

@@ -1,0 +1,165 @@
+// Hostile case files through `ovlspec check --case` and `ovlspec run --cases`: each is refused
+// with a located error (exit 2, "FILE:LINE" in the message) or handled (exit 0/1), and nothing is
+// ever written outside the scratch: a canary directory next to the sandbox scratch (/tmp), which
+// the cases' symlinks point into, must stay untouched. Root needed (the kernel targets mount).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Ran {
+  int code = -1;
+  std::string err;
+};
+
+Ran run(const std::string& args, const fs::path& dir) {
+  std::string cmd = std::string("timeout 120 ") + OVLSPEC_BIN + " " + args + " >" + (dir / "stdout.txt").string() + " 2>" +
+                    (dir / "err").string();
+  int st = std::system(cmd.c_str());
+  Ran r;
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream in(dir / "err");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  r.err = ss.str().substr(0, 400);
+  return r;
+}
+
+std::set<std::string> listing(const fs::path& d) {
+  std::set<std::string> out;
+  for (auto& e : fs::recursive_directory_iterator(d)) out.insert(e.path().string());
+  return out;
+}
+
+class Hostile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("ovlspec-hostile-" + std::to_string(getpid()));
+    canary_ = fs::temp_directory_path() / ("ovlspec-canary-" + std::to_string(getpid()));
+    fs::remove_all(root_);
+    fs::remove_all(canary_);
+    fs::create_directories(root_ / "cases");
+    fs::create_directories(canary_ / "keep");
+    std::ofstream(canary_ / "keep" / "file") << "canary\n";
+    before_ = listing(canary_);
+  }
+  void TearDown() override {
+    EXPECT_EQ(listing(canary_), before_) << "something was written into the canary " << canary_;
+    std::ifstream in(canary_ / "keep" / "file");
+    std::string s;
+    std::getline(in, s);
+    EXPECT_EQ(s, "canary");
+    fs::remove_all(root_);
+    fs::remove_all(canary_);
+  }
+  fs::path write_case(const std::string& name, const std::string& body) {
+    fs::path p = root_ / "cases" / (name + ".ovl");
+    std::ofstream(p, std::ios::binary) << "case hostile/" << name << "\nclause lookup.attributes\n" << body;
+    return p;
+  }
+  // Refused: exit 2 and an error naming the file and a line.
+  void expect_refused(const std::string& name, const std::string& body) {
+    fs::path p = write_case(name, body);
+    Ran r = run("check --case " + p.string(), root_);
+    EXPECT_EQ(r.code, 2) << name << ": " << r.err;
+    EXPECT_NE(r.err.find(p.string() + ":"), std::string::npos) << name << ": the error does not name the place: " << r.err;
+  }
+  fs::path root_, canary_;
+  std::set<std::string> before_;
+};
+
+TEST_F(Hostile, DotDotComponentsAreRefused) {
+  expect_refused("dotdot", "mount lowerdir=A:B\nlayer A\n  file /../../escape \"x\\n\"\nlayer B\n  file /z\n");
+}
+
+TEST_F(Hostile, EmptyComponentIsRefused) {
+  expect_refused("slash", "mount lowerdir=A:B\nlayer A\n  file /a//b \"x\\n\"\nlayer B\n  file /z\n");
+}
+
+TEST_F(Hostile, NulInANameIsRefused) {
+  expect_refused("nul", std::string("mount lowerdir=A:B\nlayer A\n  file /a") + '\0' + "b \"x\\n\"\nlayer B\n  file /z\n");
+}
+
+TEST_F(Hostile, NameLongerThan255IsRefused) {
+  expect_refused("longname", "mount lowerdir=A:B\nlayer A\n  file /" + std::string(300, 'n') + "\nlayer B\n  file /z\n");
+}
+
+TEST_F(Hostile, PathLongerThan4096IsRefused) {
+  std::string p;
+  while (p.size() <= 4200) p += "/d";
+  expect_refused("longpath", "mount lowerdir=A:B\nlayer A\n  file " + p + "\nlayer B\n  file /z\n");
+}
+
+TEST_F(Hostile, EntriesUnderAnAbsoluteSymlinkAreRefused) {
+  expect_refused("symlink-abs", "mount lowerdir=A:B\nlayer A\n  symlink /evil " + canary_.string() +
+                                    "\n  file /evil/pwned \"x\\n\"\nlayer B\n  file /z\n");
+}
+
+TEST_F(Hostile, EntriesUnderARelativeSymlinkAreRefused) {
+  expect_refused("symlink-rel", "mount lowerdir=A:B\nlayer A\n  symlink /evil ../../../../../../.." + canary_.string() +
+                                    "\n  dir /evil/keep\n  file /evil/keep/file \"pwned\\n\"\nlayer B\n  file /z\n");
+}
+
+TEST_F(Hostile, SymlinkIntoTheCanaryAsALayerEntryIsHandledWithoutFollowing) {
+  fs::path p = write_case("symlink-only", "mount lowerdir=A:B\nlayer A\n  symlink /evil " + canary_.string() +
+                                              "/keep\nlayer B\n  dir /evil\n  file /evil/file \"pwned\\n\"\n");
+  Ran r = run("check --case " + p.string(), root_);
+  EXPECT_TRUE(r.code == 0 || r.code == 1) << r.err;
+}
+
+TEST_F(Hostile, HugeOptionStringIsHandledOrRefused) {
+  fs::path p = write_case("bigopts", "mount lowerdir=A:B," + std::string(4096, 'o') + "\nlayer A\n  file /y\nlayer B\n  file /z\n");
+  Ran r = run("check --case " + p.string(), root_);
+  EXPECT_TRUE(r.code == 0 || r.code == 1 || r.code == 2) << r.code << ": " << r.err;
+  if (r.code == 2) {
+    EXPECT_NE(r.err.find(p.string()), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(Hostile, FiveHundredLayersAreHandledOrRefused) {
+  std::string body = "mount lowerdir=";
+  for (int i = 0; i < 500; ++i) body += (i ? ":L" : "L") + std::to_string(i);
+  body += "\n";
+  for (int i = 0; i < 500; ++i) body += "layer L" + std::to_string(i) + "\n  file /f" + std::to_string(i % 7) + "\n";
+  fs::path p = write_case("layers500", body);
+  Ran r = run("check --case " + p.string(), root_);
+  EXPECT_TRUE(r.code == 0 || r.code == 1 || r.code == 2) << r.code << ": " << r.err;
+  if (r.code == 2) {
+    EXPECT_NE(r.err.find(p.string()), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(Hostile, RunCasesRefusesTheCorpusWithALocatedErrorAndExitTwo) {
+  write_case("symlink-abs", "mount lowerdir=A:B\nlayer A\n  symlink /evil " + canary_.string() +
+                                "\n  file /evil/pwned \"x\\n\"\nlayer B\n  file /z\n");
+  Ran r = run("run --target kernel --cases " + (root_ / "cases").string() + " --out " + (root_ / "out").string(), root_);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("symlink-abs.ovl:"), std::string::npos) << r.err;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Hostile, TenThousandEntriesAreHandled) {
+  std::string body = "mount lowerdir=A:B\nlayer A\n";
+  for (int i = 0; i < 10; ++i) body += "  dir /d" + std::to_string(i) + "\n";
+  for (int i = 0; i < 10000; ++i) body += "  file /d" + std::to_string(i % 10) + "/f" + std::to_string(i) + "\n";
+  body += "layer B\n  file /z\n";
+  fs::path p = write_case("many", body);
+  Ran r = run("check --case " + p.string(), root_);
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
+}  // namespace
