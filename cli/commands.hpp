@@ -26,5 +26,7 @@ void add_check(CLI::App& app, Action& run);
 void add_serve_fuse(CLI::App& app, Action& run);
 /// `fuzz` (cmd_fuzz.cpp).
 void add_fuzz(CLI::App& app, Action& run);
+/// `check-image` (cmd_check_image.cpp).
+void add_check_image(CLI::App& app, Action& run);
 
 }  // namespace ovl::cli

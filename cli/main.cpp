@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_check(app, run);    // cmd_check.cpp
   add_serve_fuse(app, run);  // cmd_serve_fuse.cpp
   add_fuzz(app, run);     // cmd_fuzz.cpp
+  add_check_image(app, run);  // cmd_check_image.cpp
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

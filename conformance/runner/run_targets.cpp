@@ -12,6 +12,10 @@
 #include "ovl/kernel_target.hpp"
 #define OVL_RUN_HAVE_KERNEL_TARGETS 1
 #endif
+#if __has_include("ovl/erofs_target.hpp")
+#include "ovl/erofs_target.hpp"
+#define OVL_RUN_HAVE_EROFS_TARGET 1
+#endif
 #if __has_include("ovl/fuse_targets.hpp")
 #include "ovl/fuse_targets.hpp"
 #define OVL_RUN_HAVE_FUSE_TARGETS 1
@@ -97,6 +101,10 @@ TargetRegistry builtin_targets() {
         [fuse_options](const TargetContext& ctx) { return make_model_fuse_target(fuse_options(ctx)); });
   r.add("fuse-overlayfs", "Debian's fuse-overlayfs (cases needing what it lacks are skipped)",
         [fuse_options](const TargetContext& ctx) { return make_fuse_overlayfs_target(fuse_options(ctx)); });
+#endif
+#ifdef OVL_RUN_HAVE_EROFS_TARGET
+  r.add("erofs", "the kernel overlay on EROFS images of the regular lowers (mkfs.erofs; composefs layout)",
+        [](const TargetContext& ctx) { return std::make_unique<ErofsTarget>(ctx.options); });
 #endif
   // New targets: one r.add(name, summary, factory) line here (guarded like the ones above).
   return r;

@@ -48,6 +48,30 @@ std::vector<RedirectFinding> audit_redirects(const Prediction& p) {
     return false;
   };
   for (const Entry& e : p.observation.entries) {
+    if (e.err) {
+      // lstat itself fails: a metacopy file of a regular layer whose redirect was reset (R39).
+      for (const auto& l : st.layers) {
+        if (l.role == Role::DataOnly || !l.tree) continue;
+        const Node* n = l.tree->find(e.path);
+        if (!n) continue;
+        auto redirect = n->xattr(prefix + "redirect");
+        if (n->type == NodeType::Reg && n->xattr(prefix + "metacopy") && redirect) {
+          RedirectFinding f;
+          f.kind = RedirectFinding::Kind::Dangling;
+          f.path = e.path;
+          f.redirect = std::string(*redirect);
+          f.open_err = *e.err;
+          f.object_exists = !f.redirect.empty() && f.redirect.front() == '/' && in_store(f.redirect);
+          f.detail = "lstat gives " + *e.err +
+                     (f.object_exists ? ": the object exists in the store, but a directory of a regular layer on the "
+                                        "redirect's path reset the absolute redirect (R39)"
+                                      : "");
+          out.push_back(std::move(f));
+        }
+        break;
+      }
+      continue;
+    }
     if (e.type != NodeType::Reg) continue;
     Resolution r = m.resolve(e.path);
     if (r.err != 0 || !r.metacopy || !r.meta) continue;
@@ -86,6 +110,7 @@ ImageCheckResult check_images(const std::vector<std::string>& images_or_dirs, co
   ImageCheckResult res;
   std::vector<std::string> mounted;  // sandbox dirs to remove at the end
   std::string lowers;
+  std::vector<std::pair<std::string, std::string>> names;  // mounted dir -> the argument
   try {
     for (std::size_t k = 0; k < images_or_dirs.size(); ++k) {
       const std::string& arg = images_or_dirs[k];
@@ -100,6 +125,7 @@ ImageCheckResult check_images(const std::vector<std::string>& images_or_dirs, co
         mounted.push_back(base);
         mount_erofs(absolute(arg), base);
         dir = base;
+        names.emplace_back(base, arg);
         res.layers.push_back(arg + " (mounted at " + base + ")");
       } else {
         throw ErofsError(arg + ": expected an EROFS image file or a directory");
@@ -113,6 +139,12 @@ ImageCheckResult check_images(const std::vector<std::string>& images_or_dirs, co
     if (!extra_options.empty()) res.options += "," + extra_options;
     res.check = check_options_on_disk(res.options, {MountApi::Legacy}, sem, topts);
     res.findings = audit_redirects(res.check.prediction);
+    for (auto& f : res.findings)  // name images as given, not by their mount directory
+      for (const auto& [dir, arg] : names)
+        if (f.data_from.rfind(dir + ":", 0) == 0) {
+          f.detail.replace(f.detail.find(f.data_from), f.data_from.size(), arg + f.data_from.substr(dir.size()));
+          f.data_from = arg + f.data_from.substr(dir.size());
+        }
   } catch (...) {
     for (const auto& d : mounted) sb.remove_tree(d);
     throw;
