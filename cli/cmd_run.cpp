@@ -62,6 +62,7 @@ void add_run(CLI::App& app, Action& run) {
   struct Args {
     std::vector<std::string> targets;
     std::string out = "results";
+    std::string resume;
     std::string kernel;
     std::string cases;
     std::string spec;
@@ -77,6 +78,9 @@ void add_run(CLI::App& app, Action& run) {
                   "a target to run (repeatable; default: every target; the model always runs); see --list-targets");
   sub->add_option("--out", args->out, "directory for results.jsonl, junit.xml, ktap.txt, summary.md, index.html")
       ->capture_default_str();
+  sub->add_option("--resume", args->resume,
+                  "continue the interrupted run whose results.jsonl is in DIR (give the same other arguments); "
+                  "finished case x target results are kept, not run again");
   sub->add_option("--kernel", args->kernel, "compare every target at this kernel feature level (X.Y) instead of its own");
   sub->add_option("--cases", args->cases, "the case corpus directory (default: conformance/cases)");
   sub->add_option("--generated", args->generated, "also run N cases from the seeded generator")->capture_default_str();
@@ -112,6 +116,10 @@ void add_run(CLI::App& app, Action& run) {
         cfg.kernel = *v;
       }
       cfg.out_dir = args->out;
+      if (!args->resume.empty()) {
+        cfg.out_dir = args->resume;
+        cfg.resume = true;
+      }
       cfg.cases_dir = args->cases.empty() ? default_source_path("conformance/cases") : std::filesystem::path(args->cases);
       if (!std::filesystem::is_directory(cfg.cases_dir))
         throw BadInput("run: --cases: \"" + cfg.cases_dir.string() + "\" is not a directory");

@@ -151,6 +151,9 @@ std::vector<Result> run_cases(const std::vector<RunCase>& cases, const std::vect
       for (std::size_t i = start; i < end; ++i) {
         const RunCase& rc = cases[i];
         std::string sem_name = Semantics{level}.name();
+        if (!opts.done.empty() && opts.done.count(rc.c.name + "\t" + t.name())) {
+          continue;
+        }
         if (unavailable[ti]) {
           slot[i - start] = verdict_only(rc, t, sem_name, Verdict::Skip, "target unavailable: " + *unavailable[ti]);
           continue;
@@ -193,6 +196,7 @@ std::vector<Result> run_cases(const std::vector<RunCase>& cases, const std::vect
         }
       }
       for (auto& r : slot) {
+        if (!r) continue;  // finished in the run this one resumes
         if (writer) writer->append(*r);
         all.push_back(std::move(*r));
       }

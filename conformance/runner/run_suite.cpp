@@ -169,7 +169,17 @@ SuiteOutcome run_suite(const SuiteConfig& cfg, std::ostream& progress, std::ostr
     for (const auto& n : names) line += " | " + n + " " + counts_words(running[n]);
     progress << (tty ? "\r\033[K" : "") << line << (tty && done != total ? "" : "\n") << std::flush;
   };
-  {
+  if (cfg.resume && std::filesystem::exists(results_path)) {
+    std::size_t dropped = drop_torn_tail(results_path);
+    if (dropped) progress << "ovlspec run: resuming: dropped a torn last line (" << dropped << " bytes)\n";
+    ResultsFile before = read_results(results_path);
+    for (const auto& r : before.results)
+      if (r.origin != "health") opts.done.insert(r.case_name + "\t" + r.target);
+    progress << "ovlspec run: resuming " << results_path.string() << ": " << before.results.size()
+             << " results already there\n";
+    ResultsWriter writer(results_path, ResultsWriter::Append{});
+    run_cases(cases, targets, opts, &writer);
+  } else {
     ResultsWriter writer(results_path, header);
     run_cases(cases, targets, opts, &writer);
   }

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 namespace ovl {
@@ -27,13 +29,19 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& path, const RunHeader&
     throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
 }
 
+ResultsWriter::ResultsWriter(const std::filesystem::path& path, Append) : path_(path) {
+  file_ = std::fopen(path.c_str(), "a");
+  if (!file_) throw std::runtime_error("cannot append to " + path.string() + ": " + std::strerror(errno));
+}
+
 ResultsWriter::~ResultsWriter() {
   if (file_) std::fclose(file_);
 }
 
 void ResultsWriter::append(const Result& r) {
   std::string line = results_line(r) + "\n";
-  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0 ||
+      ::fsync(fileno(file_)) != 0)
     throw std::runtime_error("cannot write " + path_.string() + ": " + std::strerror(errno));
   ++count_;
 }
@@ -84,6 +92,19 @@ ResultsFile read_results(const std::filesystem::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_results(ss.str(), path.string());
+}
+
+std::size_t drop_torn_tail(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string() + ": " + std::strerror(errno));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  std::size_t keep = text.rfind('\n');
+  keep = keep == std::string::npos ? 0 : keep + 1;
+  if (keep == text.size()) return 0;
+  std::filesystem::resize_file(path, keep);
+  return text.size() - keep;
 }
 
 }  // namespace ovl

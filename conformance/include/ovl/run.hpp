@@ -6,6 +6,7 @@
 #include <functional>
 #include <iosfwd>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct RunOptions {
   /// batch on a target other than "model", new findings become an Error result with origin
   /// "health", named "health after <last case of the batch>".
   bool check_health = false;
+  /// A resumed run: "case name\ttarget" pairs already in results.jsonl; they are not run again.
+  std::set<std::string> done;
   /// Called after every batch, with (cases done, cases total, every result so far).
   std::function<void(std::size_t, std::size_t, const std::vector<Result>&)> on_progress;
 };
@@ -77,6 +80,9 @@ struct SuiteConfig {
   std::string ovlspec_version;
   std::string kernel_release;          // uname -r, for the header
   bool check_health = true;            // RunOptions::check_health
+  /// --resume: continue the results.jsonl in out_dir (a torn last line is dropped); the
+  /// case × target pairs already there are not run again. Starts afresh if there is none.
+  bool resume = false;
 };
 
 /// What a suite run produced.

@@ -30,11 +30,16 @@ class ResultsWriter {
   /// Creates (truncates) `path` and writes the header line. Throws std::runtime_error naming the
   /// path if it cannot be written.
   ResultsWriter(const std::filesystem::path& path, const RunHeader& header);
+  /// Appends to an existing results.jsonl (a resumed run): no header is written. Call
+  /// drop_torn_tail() first. Throws std::runtime_error naming the path if it cannot be opened.
+  struct Append {};
+  ResultsWriter(const std::filesystem::path& path, Append);
   ~ResultsWriter();
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
-  /// Writes one result line and flushes it.
+  /// Writes one result line, flushes it and fsyncs the file (a killed run or a power loss keeps
+  /// every result appended before it).
   void append(const Result& r);
   const std::filesystem::path& path() const { return path_; }
   std::size_t count() const { return count_; }
@@ -55,5 +60,9 @@ std::string results_line(const Result& r);
 ResultsFile parse_results(std::string_view text, const std::string& filename);
 /// Reads and parses a results.jsonl file; throws ResultsParseError (line 0 if it cannot be read).
 ResultsFile read_results(const std::filesystem::path& path);
+
+/// For resuming an interrupted run: truncates `path` after its last newline, dropping a torn
+/// last line (a write cut by a kill or a power loss). Returns the number of bytes dropped.
+std::size_t drop_torn_tail(const std::filesystem::path& path);
 
 }  // namespace ovl
