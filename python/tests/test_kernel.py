@@ -5,6 +5,7 @@ import json
 import os
 import sys
 import threading
+import time
 
 import pytest
 
@@ -111,3 +112,29 @@ def test_check_bad_arguments(case):
         ovlspec.check(42)
     with pytest.raises(ValueError, match="timeout"):
         ovlspec.check(case, timeout=0)
+
+
+def test_check_releases_the_gil():
+    # check() runs in another thread; if it held the GIL, this thread could not run meanwhile
+    # and its timestamps would show a gap as long as the check.
+    big = ovlspec.Case({"A": {f"/d{i}/f{j}": b"x" for i in range(20) for j in range(20)}, "B": {"/b": b"b"}},
+                       "lowerdir=A:B", clauses=["stack.root"])
+    span = {}
+
+    def work():
+        span["start"] = time.monotonic()
+        ovlspec.check(big)
+        span["end"] = time.monotonic()
+
+    t = threading.Thread(target=work)
+    stamps = []
+    t.start()
+    while t.is_alive():
+        stamps.append(time.monotonic())
+        time.sleep(0.0005)
+    t.join()
+    inside = [x for x in stamps if span["start"] <= x <= span["end"]]
+    duration = span["end"] - span["start"]
+    gaps = [b - a for a, b in zip([span["start"]] + inside, inside + [span["end"]])]
+    assert duration > 0.02, f"check() took only {duration:.3f}s: too short to tell"
+    assert max(gaps) < duration / 2, f"this thread stalled {max(gaps):.3f}s of a {duration:.3f}s check()"
