@@ -1,6 +1,8 @@
 // The erofs target (erofs_target.hpp).
 #include "ovl/erofs_target.hpp"
 
+#include <sys/statfs.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -129,6 +131,7 @@ TargetOutcome ErofsTarget::run(const Case& c) {
   try {
     base = sb.make_dir(c.name.empty() ? name() : c.name);
     MaterializedCase m = materialize_case(c, base);
+    last_fs_types_.clear();
     std::size_t k = 0;
     for (const auto& n : erofs_layer_names(c)) {
       auto it = std::find_if(m.layer_dirs.begin(), m.layer_dirs.end(), [&](const auto& p) { return p.first == n; });
@@ -140,6 +143,8 @@ TargetOutcome ErofsTarget::run(const Case& c) {
       ++images_;
       // Over the layer's own directory: the option string keeps naming it as written.
       mount_erofs(image, it->second);
+      struct statfs sf {};
+      last_fs_types_.push_back(statfs(it->second.c_str(), &sf) == 0 ? static_cast<unsigned long>(sf.f_type) : 0);
     }
     MountSpec spec;
     if (c.options.empty() && c.fsconfig) {

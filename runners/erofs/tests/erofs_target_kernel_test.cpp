@@ -111,6 +111,8 @@ TEST(ErofsTarget, DataOnlyRedirectConforms) {
   EXPECT_EQ(out.observation.find("/gone"), nullptr);
   ASSERT_NE(out.observation.find("/dir/h"), nullptr);
   EXPECT_EQ(t.images_built(), 2u);
+  ASSERT_EQ(t.last_layer_fs_types().size(), 2u);
+  for (unsigned long f : t.last_layer_fs_types()) EXPECT_EQ(f, kErofsSuperMagic);
 }
 
 std::filesystem::path corpus_dir() {

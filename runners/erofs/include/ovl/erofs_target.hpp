@@ -3,6 +3,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ovl/target.hpp"
 
@@ -24,11 +25,15 @@ class ErofsTarget : public Target {
   double mkfs_seconds() const { return mkfs_seconds_; }
   /// Images built over this target's life.
   std::size_t images_built() const { return images_; }
+  /// statfs f_type of each imaged layer directory of the last run, taken after mounting (tests
+  /// check that the overlay really stacked on EROFS).
+  const std::vector<unsigned long>& last_layer_fs_types() const { return last_fs_types_; }
 
  private:
   TargetOptions opts_;
   double mkfs_seconds_ = 0;
   std::size_t images_ = 0;
+  std::vector<unsigned long> last_fs_types_;
 };
 
 /// The layer names of c that the erofs target serves from images: those its options name as
