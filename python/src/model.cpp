@@ -242,12 +242,16 @@ void bind_model(py::module_& m) {
     bool is_path = py::isinstance(source, py::module_::import("os").attr("PathLike"));
     if (!is_path && !py::isinstance<py::str>(source)) throw py::type_error("load_case: expected str (text or path) or a path");
     std::string s = py::str(is_path ? py::module_::import("os").attr("fspath")(source) : source);
-    if (!is_path && s.find('\n') == std::string::npos && std::filesystem::exists(s)) is_path = true;
+    // One line naming an existing file, or ending in .ovl, is a path; anything else is case text.
+    if (!is_path && s.find('\n') == std::string::npos &&
+        (std::filesystem::exists(s) || (s.size() > 4 && s.ends_with(".ovl"))))
+      is_path = true;
     py::gil_scoped_release nogil;
     if (is_path) return std::make_shared<ovl::Case>(ovl::parse_case_file(s));
     return std::make_shared<ovl::Case>(ovl::parse_case(s, filename ? *filename : "<string>"));
   }, py::arg("source"), py::arg("filename") = py::none(),
-     "Loads a .ovl case from a path (os.PathLike, or a str naming an existing file) or from its\n"
+     "Loads a .ovl case from a path (os.PathLike, or a one-line str naming an existing file or\n"
+     "ending in .ovl) or from its\n"
      "text. Raises CaseSyntaxError (file, line, col, expected, got) when it is malformed.");
 
   m.def("dump_case", [](const ovl::Case& c) {

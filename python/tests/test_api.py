@@ -307,3 +307,9 @@ def test_from_disk_reads_layers(tmp_path, monkeypatch):
     assert ovlspec.Layer.from_disk("A").find("/f")["content"] == b"top"
     missing = ovlspec.Model.from_disk("lowerdir=A:Nope")
     assert not missing.mount.ok and missing.mount.errno == "ENOENT"
+
+
+def test_missing_case_file_is_an_error_naming_it():
+    with pytest.raises(ovlspec.CaseSyntaxError) as info:
+        ovlspec.load_case("/nonexistent/missing.ovl")
+    assert info.value.file == "/nonexistent/missing.ovl" and info.value.line == 0
