@@ -13,6 +13,9 @@ using Action = std::function<int()>;
 /// `run` (cmd_run.cpp) and `report` (cmd_report.cpp).
 void add_run(CLI::App& app, Action& run);
 void add_report(CLI::App& app, Action& run);
+/// `model` (cmd_model.cpp) and `explain` (cmd_explain.cpp).
+void add_model(CLI::App& app, Action& run);
+void add_explain(CLI::App& app, Action& run);
 /// `check-options` (cmd_check_options.cpp).
 void add_check_options(CLI::App& app, Action& run);
 /// `prove` (cmd_prove.cpp).

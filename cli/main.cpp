@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   // Each subcommand registers itself here (one line per cmd_*.cpp).
   add_run(app, run);     // cmd_run.cpp
   add_report(app, run);  // cmd_report.cpp
+  add_model(app, run);    // cmd_model.cpp
+  add_explain(app, run);  // cmd_explain.cpp
   add_check_options(app, run);  // cmd_check_options.cpp
   add_prove(app, run);  // cmd_prove.cpp
   add_observe(app, run);  // cmd_observe.cpp
