@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "ovl/disk_layers.hpp"
 #include "ovl/features.hpp"
 #include "ovl/layer_reader.hpp"
 #include "ovl/option_layout.hpp"
@@ -39,30 +40,9 @@ CheckResult check_options_on_disk(std::string_view options, const std::vector<Mo
   CheckResult r;
   r.stack.name = "check";
   r.stack.options = std::string(options);
-  std::map<std::string, std::shared_ptr<const Layer>> read;
-  LayerSource layers = [&](const std::string& path) -> std::shared_ptr<const Layer> {
-    auto it = read.find(path);
-    if (it != read.end()) return it->second;
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return nullptr;
-    auto l = std::make_shared<const Layer>(read_layer(path));
-    read.emplace(path, l);
-    r.stack.layers.emplace_back(path, std::const_pointer_cast<Layer>(l));
-    return l;
-  };
-  PathProbe probe = [](const std::string& path) -> PathInfo {
-    PathInfo info;
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0) {
-      info.err = errno;
-      info.is_dir = false;
-      return info;
-    }
-    info.is_dir = S_ISDIR(st.st_mode);
-    char buf[PATH_MAX];
-    if (realpath(path.c_str(), buf)) info.canonical = buf;
-    return info;
-  };
+  DiskLayers disk;
+  LayerSource layers = disk.source();
+  PathProbe probe = disk_path_probe();
   // Read every layer the options name, so the reproducer and the candidates have them all.
   OptionLayout layout = layout_of_options(options);
   std::vector<const Layer*> regular;
@@ -72,6 +52,7 @@ CheckResult check_options_on_disk(std::string_view options, const std::vector<Mo
   if (layout.upper)
     if (auto l = layers(*layout.upper)) regular.push_back(l.get());
   r.prediction = predict_options(options, layers, probe, sem, module_params());
+  for (const auto& [path, layer] : disk.read()) r.stack.layers.emplace_back(path, layer);
 
   Sandbox& sb = Sandbox::enter();
   char cwd[PATH_MAX];

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ovl/disk_layers.hpp"
 #include "ovl/errnos.hpp"
 #include "ovl/features.hpp"
 #include "ovl/kernel_mount.hpp"
@@ -65,19 +66,7 @@ std::vector<FsconfigCall> fsconfig_calls_for(std::string_view legacy_options) {
   // a MountConfig, so paths are checked against the real directories (relative to the cwd).
   ParseContext ctx;
   ctx.module = module_params();
-  ctx.probe = [](const std::string& path) -> PathInfo {
-    PathInfo info;
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0) {
-      info.err = errno;
-      info.is_dir = false;
-      return info;
-    }
-    info.is_dir = S_ISDIR(st.st_mode);
-    char buf[PATH_MAX];
-    if (realpath(path.c_str(), buf)) info.canonical = buf;
-    return info;
-  };
+  ctx.probe = disk_path_probe();
   MountResult r = parse_mount_options(legacy_options, ctx);
   if (const auto* cfg = std::get_if<MountConfig>(&r)) return to_fsconfig(*cfg, legacy_options);
   // A string the model refuses: the light translation, so the kernel gives its own error.
