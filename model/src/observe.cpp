@@ -144,10 +144,10 @@ class Walker {
       bool differ = false;
       for (const auto& h : group)
         differ |= h.upper_layer != group[0].upper_layer || h.upper_path != group[0].upper_path;
+      if (differ) mark_aliases(group);
       for (const auto& h : group) {
         // Directories: any second path to the same lower dir is cache-dependent (ESTALE, or the
         // dcache moving the alias). Non-directories: only a lookup with an upper can fail.
-        if (!h.is_dir && differ) mark_alias(h.entry);
         if (!(h.is_dir || (differ && h.upper_layer >= 0))) continue;
         Entry& e = entries[h.entry];
         add_unique(e.unspecified, "errno");
@@ -165,11 +165,33 @@ class Walker {
   }
 
   /// lookup.inode-alias: non-directories that share their first lower object but differ in their
-  /// upper share one cached inode; whichever path is looked up first decides the attributes the
-  /// others show (observed on 6.18.44: a lower-only path showing an upper metacopy's st_size).
-  void mark_alias(std::size_t entry) {
-    for (const char* field : {"size", "mode", "xattrs"}) add_unique(entries[entry].unspecified, field);
-    add_unique(clauses[entry].second, "lookup.inode-alias");
+  /// upper share one cached inode; whichever path is looked up first decides what the others show:
+  /// its attributes, and what open finds (its metacopy and verity state). So every field on which
+  /// the members' own predictions differ is unspecified for all of them (observed on 6.18.44: a
+  /// lower-only path showing an upper metacopy's st_size, and its open failing with the metacopy's
+  /// verity=require EIO).
+  void mark_aliases(const std::vector<Hashed>& group) {
+    std::vector<std::size_t> files;
+    for (const auto& h : group)
+      if (!h.is_dir) files.push_back(h.entry);
+    if (files.size() < 2) return;
+    auto differs = [&](auto field) {
+      for (std::size_t k : files)
+        if (!(entries[k].*field == entries[files[0]].*field)) return true;
+      return false;
+    };
+    std::vector<const char*> open;
+    if (differs(&Entry::size)) open.push_back("size");
+    if (differs(&Entry::mode)) open.push_back("mode");
+    if (differs(&Entry::xattrs)) open.push_back("xattrs");
+    if (differs(&Entry::content) || differs(&Entry::open_err)) {
+      open.push_back("content");
+      open.push_back("open_errno");
+    }
+    for (std::size_t k : files) {
+      for (const char* field : open) add_unique(entries[k].unspecified, field);
+      if (!open.empty()) add_unique(clauses[k].second, "lookup.inode-alias");
+    }
   }
 
   static void add_unique(std::vector<std::string>& v, const std::string& x) {
