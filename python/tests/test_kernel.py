@@ -32,8 +32,12 @@ def test_check_leaves_nothing_behind_in_tmp():
             "c=ovlspec.Case({'A':{'/x':b'a'},'B':{'/y':b'b'}},'lowerdir=A:B',clauses=['stack.root']); "
             "r=ovlspec.check(c); assert not r.failed, r.divergences; "
             "print(sorted(os.listdir('/tmp')))")
-    script = f"mount -t tmpfs t /tmp && {sys.executable} -c \"{code}\""
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(ovlspec.__file__))
+    # The module may itself live under /tmp (a build tree there): bind its directory onto /mnt
+    # first, inside the private namespace, so the empty tmpfs on /tmp does not hide it.
+    moddir = os.path.dirname(os.path.abspath(ovlspec.__file__))
+    script = (f"mount --bind '{moddir}' /mnt && mount -t tmpfs t /tmp && "
+              f"{sys.executable} -c \"{code}\"")
+    env = dict(os.environ, PYTHONPATH="/mnt")
     out = run(["unshare", "-m", "--propagation", "private", "sh", "-c", script], env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
