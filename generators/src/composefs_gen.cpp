@@ -55,7 +55,7 @@ std::vector<std::string> fanout_names() {
 }
 
 GenCase composefs_case(std::uint64_t seed, const ComposefsParams& p) {
-  Rng rng(seed);
+  Rng rng{seed};
   GenCase g;
   g.seed = seed;
   g.options.userxattr = p.userxattr;
