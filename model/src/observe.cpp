@@ -97,12 +97,14 @@ class Walker {
       } else {
         e.children = l.names;
         if (l.children_unspecified) e.unspecified.push_back("children");
+        if (l.errno_unspecified) e.unspecified.push_back("readdir_errno");
       }
       auto& cl = clauses[idx].second;
       for (const auto& s : l.trace)
         if (std::find(cl.begin(), cl.end(), s.clause) == cl.end()) cl.push_back(s.clause);
     }
-    if (l.err) return;
+    // A failed listing names nothing: the walk goes on with the hidden-name probes alone.
+    if (l.err) l.names.clear();
     auto child_same = [&](std::string_view name) {
       std::vector<const Node*> out(same.size(), nullptr);
       for (std::size_t k = 0; k < same.size(); ++k)
@@ -111,10 +113,13 @@ class Walker {
     };
     for (const auto& name : l.names) {
       Resolution c = m_.resolve_child(dir, name);
-      if (!c.err && c.type == NodeType::Dir)
+      if (!c.err && c.type == NodeType::Dir) {
         visit(c, child_same(name), depth + 1);
-      else
-        emit(c);
+      } else {
+        std::size_t k = emit(c);
+        // A listed name that looks up as ENOENT is seen only if the listing succeeds.
+        if (l.errno_unspecified && c.err == ENOENT) add_unique(entries[k].unspecified, "present");
+      }
     }
     if (!opts_.probe_hidden) return;
     // Names present at this path in the upper or a regular lower that readdir did not list.

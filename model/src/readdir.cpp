@@ -66,6 +66,13 @@ Listing Model::readdir(const Resolution& dir) const {
     it[k] = dir.merged_nodes[k]->children.begin();
     end[k] = dir.merged_nodes[k]->children.end();
   }
+  // Entries whose readdir-time lookup fails with an error other than ENOENT: the first is dropped,
+  // a second may make the whole listing fail (readdir.lookup-errors).
+  std::vector<std::string> failing;
+  auto lookup_failed = [&](const std::string& where, int err) {
+    if (err == ENOENT) return;
+    failing.push_back(where + " (" + errno_name(err) + ")");
+  };
   while (true) {
     const std::string* least = nullptr;
     for (std::size_t k = 0; k < n; ++k)
@@ -96,6 +103,7 @@ Listing Model::readdir(const Resolution& dir) const {
         // name (verified on 6.18.44: an EPERM entry is dropped, readdir succeeds).
         Resolution c = resolve_child(dir, name);
         if (c.err) {
+          lookup_failed(where, c.err);
           if (certain) {
             l.trace.push_back({"readdir.xwhiteout-hidden", where + " looks up as " + errno_name(c.err) +
                                                                " in a dir marked opaque=x: dropped"});
@@ -109,6 +117,7 @@ Listing Model::readdir(const Resolution& dir) const {
     } else if (upper_entry && impure) {
       Resolution c = resolve_child(dir, name);
       if (c.err) {
+        lookup_failed(where, c.err);
         l.trace.push_back({"readdir.impure", where + ": impure upper dir, the lookup gives " + errno_name(c.err) +
                                                  ": the entry is dropped as stale"});
         continue;
@@ -118,6 +127,15 @@ Listing Model::readdir(const Resolution& dir) const {
         semantics_.has_xattr_whiteouts())
       l.trace.push_back({"readdir.whiteout-listed", where + " is an xattr whiteout: listed, but lookup gives ENOENT"});
     l.names.push_back(name);
+  }
+  if (failing.size() >= 2) {
+    std::string list;
+    for (const auto& f : failing) list += (list.empty() ? "" : ", ") + f;
+    l.children_unspecified = true;
+    l.errno_unspecified = true;
+    l.trace.push_back({"readdir.lookup-errors", dir.path + ": " + std::to_string(failing.size()) +
+                                                    " entries fail their lookup while the directory is read (" + list +
+                                                    "): the listing may drop them or fail with one of their errnos"});
   }
   return l;
 }

@@ -125,6 +125,7 @@ struct Walker {
         if (!d) {
           e.readdir_err = errno_name(errno);
           if (fd >= 0) close(fd);
+          add_candidates(path, {}, walk_hidden);
           break;
         }
         std::vector<std::string> names;
@@ -137,16 +138,15 @@ struct Walker {
         int rerr = errno;
         closedir(d);
         if (rerr) {
+          // The listing failed: nothing of it is kept; the candidates are still looked up.
           e.readdir_err = errno_name(rerr);
+          add_candidates(path, {}, walk_hidden);
           break;
         }
         std::sort(names.begin(), names.end());
         e.children = names;
         walk = names;
-        auto it = candidates.find(path);
-        if (it != candidates.end())
-          for (const auto& c : it->second)
-            if (!std::binary_search(names.begin(), names.end(), c)) walk_hidden.push_back(join_path(path, c));
+        add_candidates(path, names, walk_hidden);
         break;
       }
       default:
@@ -155,6 +155,14 @@ struct Walker {
     obs.entries.push_back(std::move(e));
     for (const auto& n : walk) visit(join_path(path, n));
     for (const auto& p : walk_hidden) hidden(p);
+  }
+
+  // The candidates below `path` that `listed` (sorted) does not hold.
+  void add_candidates(const std::string& path, const std::vector<std::string>& listed, std::vector<std::string>& out) {
+    auto it = candidates.find(path);
+    if (it == candidates.end()) return;
+    for (const auto& c : it->second)
+      if (!std::binary_search(listed.begin(), listed.end(), c)) out.push_back(join_path(path, c));
   }
 
   // A candidate readdir did not list: recorded only when lstat does not give ENOENT.

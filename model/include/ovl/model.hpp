@@ -60,6 +60,7 @@ struct Listing {
   std::vector<std::string> names;     // sorted; "." and ".." excluded
   std::vector<TraceStep> trace;
   bool children_unspecified = false;  // the set depends on lookup-cache state (R23 layer flags)
+  bool errno_unspecified = false;     // may also fail: two or more entries' checks fail (readdir.lookup-errors)
 };
 
 /// What to include in an Observation besides the readdir walk.
