@@ -79,10 +79,9 @@ std::string escape_backslashes(std::string_view s) {
 std::vector<FsconfigCall> to_fsconfig(const MountConfig& config, std::string_view legacy_data) {
   std::vector<FsconfigCall> out;
   using K = FsconfigCall::Kind;
+  // In layer order: under the data-only-middle proposal data layers may sit between regular ones.
   for (const auto& l : config.lowers)
-    if (l.role == Role::Lower) out.push_back({K::String, "lowerdir+", l.path});
-  for (const auto& l : config.lowers)
-    if (l.role == Role::DataOnly) out.push_back({K::String, "datadir+", l.path});
+    out.push_back({K::String, l.role == Role::DataOnly ? "datadir+" : "lowerdir+", l.path});
   // upperdir and workdir are unescaped by the kernel even through fsconfig (R56).
   if (config.upperdir) out.push_back({K::String, "upperdir", escape_backslashes(*config.upperdir)});
   if (config.workdir) out.push_back({K::String, "workdir", escape_backslashes(*config.workdir)});

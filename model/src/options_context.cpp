@@ -266,7 +266,7 @@ std::optional<MountError> FsContext::parse_layer(const Param& p, std::string_vie
     // The descriptor names an existing object; the kernel records its d_path.
     l.lookup = p.value;
     l.info = pc_.probe ? pc_.probe(p.value) : PathInfo{};
-    if (l.info.err != 0)
+    if (l.info.err != 0 || p.value.empty())  // open("") fails with ENOENT: there is no such descriptor
       throw std::invalid_argument("fsconfig " + std::string(key) + ": no descriptor can be opened on '" +
                                   p.value + "'");
     l.name = l.info.canonical.empty() ? p.value : l.info.canonical;

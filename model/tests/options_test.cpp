@@ -286,6 +286,10 @@ TEST(Options, FsconfigR55R56) {
   ASSERT_TRUE(std::holds_alternative<MountConfig>(r.result));
   EXPECT_EQ(std::get<MountConfig>(r.result).mountinfo,
             "rw,lowerdir+=/s/A,datadir+=/s/B,upperdir=/s/U,workdir=/s/W,uuid=on");
+  // No descriptor can be opened on an empty path, with or without a probe (found by
+  // fuzz/fuzz_fsconfig.cpp: an empty fd path reached the overlap check as an empty root).
+  EXPECT_THROW(run_fsconfig({{K::Fd, "lowerdir+", "A"}, {K::Fd, "datadir+", ""}}, ParseContext{}), std::invalid_argument);
+  EXPECT_THROW(run_fsconfig({{K::Fd, "lowerdir+", ""}}, ctx()), std::invalid_argument);
   // A descriptor for a key that takes none, a flag for a string key, a string for a flag.
   r = run_fsconfig({{K::Fd, "lowerdir", "A"}}, ctx());
   EXPECT_EQ(std::get<MountError>(r.result).message, "Bad value for 'lowerdir'");
@@ -334,6 +338,18 @@ TEST(Options, DataOnlyMiddleProposal) {
   EXPECT_EQ(l[1].role, Role::DataOnly);
   EXPECT_EQ(l[2].role, Role::Lower);
   EXPECT_EQ(l[3].role, Role::DataOnly);
+  // The fsconfig translation keeps the layer order (found by fuzz/fuzz_options.cpp: it listed
+  // every lowerdir+ before every datadir+, so C moved above B).
+  auto calls = to_fsconfig(std::get<MountConfig>(r), "lowerdir=A::B:C::D");
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[1].key, "datadir+");
+  EXPECT_EQ(calls[1].value, "B");
+  EXPECT_EQ(calls[2].key, "lowerdir+");
+  EXPECT_EQ(calls[2].value, "C");
+  auto via = parse_fsconfig(calls, c);
+  ASSERT_TRUE(std::holds_alternative<MountConfig>(via));
+  EXPECT_EQ(std::get<MountConfig>(via).lowers[1].path, "B");
+  EXPECT_EQ(std::get<MountConfig>(via).lowers[1].role, Role::DataOnly);
   EXPECT_TRUE(std::holds_alternative<MountError>(parse_mount_options("lowerdir=A::B:C::D", ctx())));
 }
 
