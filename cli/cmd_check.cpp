@@ -8,6 +8,7 @@
 #include "cli_errors.hpp"
 #include "commands.hpp"
 #include "ovl/check.hpp"
+#include "ovl/divergence_table.hpp"
 #include "ovl/features.hpp"
 #include "ovl/layer_reader.hpp"
 #include "ovl/materialize.hpp"
@@ -20,21 +21,6 @@
 
 namespace ovl::cli {
 namespace {
-
-const char* kind_name(TargetOutcome::Kind k) {
-  switch (k) {
-    case TargetOutcome::Kind::Observed: return "observed";
-    case TargetOutcome::Kind::Skipped: return "skipped";
-    case TargetOutcome::Kind::Error: return "error";
-  }
-  return "?";
-}
-
-std::string clause_list(const std::vector<std::string>& clauses) {
-  std::string out;
-  for (const auto& c : clauses) out += (out.empty() ? "[" : " [") + c + "]";
-  return out;
-}
 
 // The reproducer for the first divergent target, or why there is none.
 std::string reproducer_for(const CheckResult& r) {
@@ -60,44 +46,14 @@ int report(const CheckResult& r, const Semantics& sem, bool json) {
     j["semantics"] = sem.name();
     j["model"] = to_json(r.prediction.observation);
     j["targets"] = nlohmann::json::array();
-    for (const auto& t : r.targets) {
-      nlohmann::json tj = {{"target", t.name}, {"status", kind_name(t.outcome.kind)}};
-      if (!t.outcome.reason.empty()) tj["reason"] = t.outcome.reason;
-      if (t.outcome.kind == TargetOutcome::Kind::Observed) {
-        tj["observation"] = to_json(t.outcome.observation);
-        tj["divergences"] = nlohmann::json::array();
-        for (const auto& d : t.divergences)
-          tj["divergences"].push_back(
-              {{"path", d.path}, {"field", d.field}, {"model", d.model}, {"target", d.target}, {"clauses", d.clauses}});
-        if (!t.outcome.mount_log.empty()) tj["mount_log"] = t.outcome.mount_log;
-      }
-      j["targets"].push_back(tj);
-    }
+    for (const auto& t : r.targets) j["targets"].push_back(target_json(t, true));
     j["reproducer"] = repro.empty() ? nlohmann::json(nullptr) : nlohmann::json(repro);
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     const auto& m = r.prediction.observation;
     std::printf("model (%s): mount %s, %zu entries\n", sem.name().c_str(),
                 m.mount.ok ? "ok" : ("refused " + m.mount.err).c_str(), m.entries.size());
-    for (const auto& t : r.targets) {
-      if (t.outcome.kind == TargetOutcome::Kind::Skipped) {
-        std::printf("%s: SKIPPED: %s\n", t.name.c_str(), t.outcome.reason.c_str());
-        continue;
-      }
-      if (t.outcome.kind == TargetOutcome::Kind::Error) {
-        std::printf("%s: ERROR: %s\n", t.name.c_str(), t.outcome.reason.c_str());
-        continue;
-      }
-      if (t.divergences.empty()) {
-        std::printf("%s: agrees with the model (%zu entries)\n", t.name.c_str(), t.outcome.observation.entries.size());
-        continue;
-      }
-      std::printf("%s: %zu divergence%s\n", t.name.c_str(), t.divergences.size(), t.divergences.size() == 1 ? "" : "s");
-      for (const auto& d : t.divergences)
-        std::printf("  %s  %s: model %s, kernel %s  %s\n", d.path.empty() ? "(mount)" : d.path.c_str(), d.field.c_str(),
-                    d.model.c_str(), d.target.c_str(), clause_list(d.clauses).c_str());
-      if (!t.outcome.mount_log.empty()) std::printf("  kernel log: %s\n", t.outcome.mount_log.c_str());
-    }
+    for (const auto& t : r.targets) std::fputs(target_report(t).c_str(), stdout);
     if (!repro.empty()) std::printf("\nreproducer (sh, as root):\n%s", repro.c_str());
   }
   if (observed == 0) throw CannotRunHere("no requested target could run here");

@@ -10,6 +10,7 @@
 
 #include "cli_errors.hpp"
 #include "commands.hpp"
+#include "ovl/divergence_table.hpp"
 #include "ovl/features.hpp"
 #include "ovl/layer_reader.hpp"
 #include "ovl/sandbox.hpp"
@@ -31,17 +32,7 @@ int report_image_check(const ImageCheckResult& r, bool json) {
     j["layers"] = r.layers;
     j["options"] = r.options;
     j["model"] = to_json(r.check.prediction.observation);
-    if (kernel) {
-      nlohmann::json k = {{"status", kernel->outcome.kind == TargetOutcome::Kind::Observed ? "observed"
-                                     : kernel->outcome.kind == TargetOutcome::Kind::Error ? "error"
-                                                                                          : "skipped"}};
-      if (!kernel->outcome.reason.empty()) k["reason"] = kernel->outcome.reason;
-      k["divergences"] = nlohmann::json::array();
-      for (const auto& d : kernel->divergences)
-        k["divergences"].push_back(
-            {{"path", d.path}, {"field", d.field}, {"model", d.model}, {"target", d.target}, {"clauses", d.clauses}});
-      j["kernel"] = k;
-    }
+    if (kernel) j["kernel"] = target_json(*kernel, false);
     j["findings"] = nlohmann::json::array();
     for (const auto& f : r.findings) {
       nlohmann::json fj = {{"kind", finding_kind_name(f.kind)}, {"path", f.path},         {"redirect", f.redirect},
@@ -59,18 +50,7 @@ int report_image_check(const ImageCheckResult& r, bool json) {
     const auto& m = r.check.prediction.observation;
     std::printf("model: mount %s, %zu entries\n", m.mount.ok ? "ok" : ("refused " + m.mount.err).c_str(),
                 m.entries.size());
-    if (kernel) {
-      if (kernel->outcome.kind != TargetOutcome::Kind::Observed)
-        std::printf("kernel: %s\n", kernel->outcome.reason.c_str());
-      else if (kernel->divergences.empty())
-        std::printf("kernel: agrees with the model (%zu entries)\n", kernel->outcome.observation.entries.size());
-      else {
-        std::printf("kernel: %zu divergence(s)\n", kernel->divergences.size());
-        for (const auto& d : kernel->divergences)
-          std::printf("  %s  %s: model %s, kernel %s\n", d.path.empty() ? "(mount)" : d.path.c_str(), d.field.c_str(),
-                      d.model.c_str(), d.target.c_str());
-      }
-    }
+    if (kernel) std::fputs(target_report(*kernel).c_str(), stdout);
     if (r.findings.empty()) std::printf("redirects: every metacopy file reads its object from the store\n");
     for (const auto& f : r.findings)
       std::printf("%s: %s (redirect %s): %s\n", finding_kind_name(f.kind), f.path.c_str(), f.redirect.c_str(),

@@ -70,6 +70,7 @@ void add_run(CLI::App& app, Action& run) {
     std::uint64_t seed = 1;
     double timeout = 30;
     bool list = false;
+    bool no_share = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -89,6 +90,8 @@ void add_run(CLI::App& app, Action& run) {
   sub->add_option("--timeout", args->timeout, "time limit per case and target, in seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  sub->add_flag("--no-share", args->no_share,
+                "one case per mount: targets that can share a mount between cases with equal options (erofs) do not");
   sub->add_flag("--list-targets", args->list, "list the targets this build knows and exit");
   sub->callback([args, &run] {
     run = [args]() -> int {
@@ -127,6 +130,7 @@ void add_run(CLI::App& app, Action& run) {
       if (!std::filesystem::is_regular_file(cfg.spec_file))
         throw BadInput("run: --spec: \"" + cfg.spec_file.string() + "\" is not a readable file");
       cfg.target_options.case_timeout_seconds = args->timeout;
+      cfg.target_options.share_mounts = !args->no_share;
       cfg.generated = args->generated;
       cfg.seed = args->seed;
 #ifdef OVL_CLI_HAVE_GENERATOR

@@ -5,44 +5,18 @@
 #include <set>
 #include <stdexcept>
 
+#include "batch_core.hpp"
+
 namespace ovl::gen {
 namespace {
 
-bool is_redirect_name(const std::string& name) {
-  return name == "trusted.overlay.redirect" || name == "user.overlay.redirect";
-}
+using detail::first_component;
 
-bool is_opaque_name(const std::string& name) {
-  return name == "trusted.overlay.opaque" || name == "user.overlay.opaque";
-}
-
-std::string first_component(const std::string& path) {
-  std::size_t j = path.find('/', 1);
-  return path.substr(1, j == std::string::npos ? std::string::npos : j - 1);
-}
-
-/// An absolute redirect with the components that stand at the root renamed.
-std::string rename_absolute(const std::string& v, std::size_t k) {
-  std::string out;
-  int depth = 0;
-  std::size_t i = 1;
-  while (i <= v.size()) {
-    std::size_t j = v.find('/', i);
-    if (j == std::string::npos) j = v.size();
-    std::string c = v.substr(i, j - i);
-    out += "/";
-    if (c.empty() || c == ".") {
-      out += c;
-    } else if (c == "..") {
-      out += c;
-      if (depth > 0) --depth;
-      else depth = -1000;  // escaped the root: nothing after this is at the root any more
-    } else {
-      out += depth == 0 ? batch_name(c, k) : c;
-      ++depth;
-    }
-    i = j + 1;
-  }
+// The entries of g as the shared flag analysis reads them.
+std::vector<detail::FlatEntry> flat(const GenCase& g) {
+  std::vector<detail::FlatEntry> out;
+  for (const auto& l : g.layers)
+    for (const auto& e : l.entries) out.push_back({l.role, e.path, e.type, &e.xattrs});
   return out;
 }
 
@@ -56,54 +30,15 @@ std::optional<std::string> unbatchable_reason(const GenCase& g) {
   return std::nullopt;
 }
 
-bool has_xwhiteout_marker(const GenCase& g) {
-  for (const auto& l : g.layers)
-    for (const auto& e : l.entries)
-      for (const auto& [name, value] : e.xattrs)
-        if (e.path != "/" && is_opaque_name(name) && value == "x") return true;
-  return false;
-}
+bool has_xwhiteout_marker(const GenCase& g) { return detail::has_xwhiteout_marker(flat(g)); }
 
-bool flag_sensitive(const GenCase& g) {
-  // Directory paths that may carry the xwhiteouts flag (opaque=x in a regular lower, the root
-  // included), and the parents of regular files in regular lowers (readdir looks those up in a
-  // flagged dir and drops the ones that fail, R23). Redirected directories merge other paths:
-  // then any flagged directory and any such file count.
-  std::set<std::string> marked, parents;
-  bool redirects = false;
-  for (const auto& l : g.layers) {
-    if (l.role != Role::Lower) continue;
-    for (const auto& e : l.entries) {
-      if (e.type == NodeType::Reg) {
-        std::size_t i = e.path.rfind('/');
-        parents.insert(i == 0 ? "/" : e.path.substr(0, i));
-      }
-      for (const auto& [name, value] : e.xattrs) {
-        if (e.type == NodeType::Dir && is_opaque_name(name) && value == "x") marked.insert(e.path);
-        if (e.type == NodeType::Dir && is_redirect_name(name)) redirects = true;
-      }
-    }
-  }
-  if (marked.empty() || parents.empty()) return false;
-  if (redirects) return true;
-  for (const auto& p : parents)
-    if (marked.count(p)) return true;
-  return false;
-}
+bool flag_sensitive(const GenCase& g) { return detail::flag_sensitive(flat(g)); }
 
 namespace {
 
 /// Who sets and who reads layer xwhiteouts flags in a batch (see batch.hpp).
-struct FlagCount {
-  int setters = 0, sensitive = 0, both = 0;
-  void add(const GenCase& g) {
-    bool s = has_xwhiteout_marker(g), r = flag_sensitive(g);
-    setters += s;
-    sensitive += r;
-    both += s && r;
-  }
-  /// Every case that reads flags sees no setter but itself.
-  bool ok() const { return sensitive == 0 || setters == 0 || (setters == 1 && sensitive == 1 && both == 1); }
+struct FlagCount : detail::FlagCount {
+  void add(const GenCase& g) { detail::FlagCount::add(has_xwhiteout_marker(g), flag_sensitive(g)); }
 };
 
 }  // namespace
@@ -127,12 +62,8 @@ GenCase renamed(const GenCase& g, std::size_t k) {
       std::string top = first_component(e.path);
       bool top_level = e.path.size() == top.size() + 1;
       e.path = "/" + batch_name(top, k) + e.path.substr(top.size() + 1);
-      for (auto& [name, value] : e.xattrs) {
-        if (!is_redirect_name(name) || value.empty()) continue;
-        if (value.front() == '/') value = rename_absolute(value, k);
-        else if (top_level && value.find('/') == std::string::npos && value != "." && value != "..")
-          value = batch_name(value, k);
-      }
+      for (auto& [name, value] : e.xattrs)
+        if (detail::is_redirect_name(name)) value = detail::rename_redirect(value, k, top_level);
     }
   }
   return out;

@@ -121,6 +121,42 @@ TargetOutcome mount_and_probe(const MountSpec& spec, const TargetOptions& opts) 
   return out;
 }
 
+MountSpec mount_spec_for(const Case& c, MountApi api, const MaterializedCase& m) {
+  MountSpec spec;
+  spec.api = api;
+  spec.options = c.options;
+  if (api == MountApi::Fsconfig && c.fsconfig) spec.calls = c.fsconfig;
+  if (api == MountApi::Legacy && c.options.empty() && c.fsconfig) spec.calls = c.fsconfig;
+  spec.cwd = m.layers_dir;
+  spec.mountpoint = m.mountpoint;
+  spec.candidates = candidate_paths(probe_layers(c));
+  return spec;
+}
+
+TargetOutcome materialize_mount_probe(const Case& c, MountApi api, const TargetOptions& opts,
+                                      const std::string& dir_hint, const std::string& what_fails,
+                                      const std::function<void(const MaterializedCase&)>& prepare) {
+  TargetOutcome out;
+  Sandbox& sb = Sandbox::enter();
+  std::string base;
+  try {
+    base = sb.make_dir(dir_hint);
+    MaterializedCase m = materialize_case(c, base);
+    if (prepare) prepare(m);
+    out = mount_and_probe(mount_spec_for(c, api, m), opts);
+  } catch (const std::exception& e) {
+    out.kind = TargetOutcome::Kind::Error;
+    out.reason = what_fails + ": " + e.what();
+  }
+  if (!base.empty()) {
+    try {
+      sb.remove_tree(base);
+    } catch (...) {
+    }
+  }
+  return out;
+}
+
 KernelTarget::KernelTarget(MountApi api, TargetOptions opts) : api_(api), opts_(opts) {}
 
 std::string KernelTarget::name() const { return api_ == MountApi::Legacy ? "kernel" : "kernel-fsconfig"; }
@@ -170,31 +206,7 @@ TargetOutcome KernelTarget::run(const Case& c) {
     out.reason = *why;
     return out;
   }
-  Sandbox& sb = Sandbox::enter();
-  std::string base;
-  try {
-    base = sb.make_dir(c.name.empty() ? name() : c.name);
-    MaterializedCase m = materialize_case(c, base);
-    MountSpec spec;
-    spec.api = api_;
-    spec.options = c.options;
-    if (api_ == MountApi::Fsconfig && c.fsconfig) spec.calls = c.fsconfig;
-    if (api_ == MountApi::Legacy && c.options.empty() && c.fsconfig) spec.calls = c.fsconfig;
-    spec.cwd = m.layers_dir;
-    spec.mountpoint = m.mountpoint;
-    spec.candidates = candidate_paths(probe_layers(c));
-    out = mount_and_probe(spec, opts_);
-  } catch (const std::exception& e) {
-    out.kind = TargetOutcome::Kind::Error;
-    out.reason = std::string("materializing the case: ") + e.what();
-  }
-  if (!base.empty()) {
-    try {
-      sb.remove_tree(base);
-    } catch (...) {
-    }
-  }
-  return out;
+  return materialize_mount_probe(c, api_, opts_, c.name.empty() ? name() : c.name, "materializing the case");
 }
 
 KernelVersion KernelTarget::level() const { return kernel_features().level; }

@@ -6,11 +6,15 @@
 #include <algorithm>
 #include <chrono>
 
+#include <nlohmann/json.hpp>
+
+#include "ovl/case_batch.hpp"
 #include "ovl/erofs_image.hpp"
 #include "ovl/features.hpp"
 #include "ovl/kernel_target.hpp"
 #include "ovl/materialize.hpp"
 #include "ovl/option_layout.hpp"
+#include "ovl/predict.hpp"
 #include "ovl/probe.hpp"
 #include "ovl/sandbox.hpp"
 
@@ -66,7 +70,7 @@ std::vector<std::string> erofs_layer_names(const Case& c) {
   return out;
 }
 
-ErofsTarget::ErofsTarget(TargetOptions opts) : opts_(opts) {}
+ErofsTarget::ErofsTarget(TargetOptions opts, ErofsOptions eopts) : opts_(opts), eopts_(eopts) {}
 
 std::optional<std::string> ErofsTarget::unavailable() const {
   if (auto why = overlay_unavailable_reason()) return why;
@@ -125,51 +129,71 @@ TargetOutcome ErofsTarget::run(const Case& c) {
     out.reason = *why;
     return out;
   }
-  Sandbox& sb = Sandbox::enter();
-  std::string base;
+  return run_stack(c);
+}
+
+std::vector<TargetOutcome> ErofsTarget::run_many(const std::vector<const Case*>& cases) {
+  if (!eopts_.batch || !opts_.share_mounts || unavailable()) return Target::run_many(cases);
+  std::vector<TargetOutcome> out(cases.size());
+  std::vector<const Case*> runnable;
+  std::vector<std::size_t> where;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    if (cannot_run(*cases[i])) {
+      out[i] = run(*cases[i]);  // Skipped, with the reason
+    } else {
+      runnable.push_back(cases[i]);
+      where.push_back(i);
+    }
+  }
+  BatchRunOptions bo;
+  bo.max_size = eopts_.max_batch;
+  bo.vet = [this](const Case& batch, const std::vector<const Case*>& members) { return vet(batch, members); };
+  auto got = run_batched(runnable, [this](const Case& c) { return run_stack(c); }, bo, &stats_);
+  for (std::size_t k = 0; k < got.size(); ++k) out[where[k]] = std::move(got[k]);
+  return out;
+}
+
+std::optional<std::string> ErofsTarget::vet(const Case& batch, const std::vector<const Case*>& members) const {
+  if (auto why = cannot_run(batch)) return "the united case cannot run: " + *why;
+  if (!eopts_.vet_with_model) return std::nullopt;
+  Semantics sem;
+  sem.kernel = level();
+  const ModuleParams mp = module_params();
+  Prediction whole = predict(batch, sem, mp);
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    Observation inside = gen::extract(whole.observation, k);
+    Observation alone = predict(*members[k], sem, mp).observation;
+    if (to_json(inside) != to_json(alone))
+      return "the model predicts " + members[k]->name + " differently inside the batch than alone";
+  }
+  return std::nullopt;
+}
+
+TargetOutcome ErofsTarget::run_stack(const Case& c) {
   double build_seconds = 0;
-  try {
-    base = sb.make_dir(c.name.empty() ? name() : c.name);
-    MaterializedCase m = materialize_case(c, base);
+  // Each regular lower becomes an image mounted over the layer's own directory, so the option
+  // string keeps naming it as written.
+  auto images = [&](const MaterializedCase& m) {
     last_fs_types_.clear();
     std::size_t k = 0;
     for (const auto& n : erofs_layer_names(c)) {
       auto it = std::find_if(m.layer_dirs.begin(), m.layer_dirs.end(), [&](const auto& p) { return p.first == n; });
       if (it == m.layer_dirs.end()) continue;
-      std::string image = base + "/image-" + std::to_string(k++) + ".erofs";
+      std::string image = m.base + "/image-" + std::to_string(k++) + ".erofs";
       auto t0 = std::chrono::steady_clock::now();
       build_erofs_image(it->second, image);
       build_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       ++images_;
-      // Over the layer's own directory: the option string keeps naming it as written.
       mount_erofs(image, it->second);
       struct statfs sf {};
       last_fs_types_.push_back(statfs(it->second.c_str(), &sf) == 0 ? static_cast<unsigned long>(sf.f_type) : 0);
     }
-    MountSpec spec;
-    if (c.options.empty() && c.fsconfig) {
-      spec.api = MountApi::Fsconfig;
-      spec.calls = c.fsconfig;
-    } else {
-      spec.api = MountApi::Legacy;
-      spec.options = c.options;
-    }
-    spec.cwd = m.layers_dir;
-    spec.mountpoint = m.mountpoint;
-    spec.candidates = candidate_paths(probe_layers(c));
-    out = mount_and_probe(spec, opts_);
-  } catch (const std::exception& e) {
-    out.kind = TargetOutcome::Kind::Error;
-    out.reason = std::string("building the EROFS stack: ") + e.what();
-  }
+  };
+  const MountApi api = (c.options.empty() && c.fsconfig) ? MountApi::Fsconfig : MountApi::Legacy;
+  TargetOutcome out =
+      materialize_mount_probe(c, api, opts_, c.name.empty() ? name() : c.name, "building the EROFS stack", images);
   mkfs_seconds_ += build_seconds;
   out.seconds += build_seconds;
-  if (!base.empty()) {
-    try {
-      sb.remove_tree(base);
-    } catch (...) {
-    }
-  }
   return out;
 }
 

@@ -1,10 +1,12 @@
 // The two kernel targets: the in-kernel overlay mounted with the legacy mount(2) string
 // ("kernel") and with fsopen/fsconfig ("kernel-fsconfig").
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ovl/materialize.hpp"
 #include "ovl/options.hpp"
 #include "ovl/target.hpp"
 
@@ -35,6 +37,19 @@ std::vector<FsconfigCall> fsconfig_calls_for(std::string_view legacy_options);
 
 /// The upper and regular-lower layers a case's options name (data-only layers excluded).
 std::vector<const Layer*> probe_layers(const Case& c);
+
+/// The mount of a materialized case through api: its option string, or its fsconfig sequence
+/// where the API takes it (fsconfig; legacy when the case has no option string), made from the
+/// layers directory, with the case's probe candidates.
+MountSpec mount_spec_for(const Case& c, MountApi api, const MaterializedCase& m);
+
+/// Materializes c in a fresh sandbox directory, calls prepare(m) if given (the erofs target
+/// mounts its images there), mounts mount_spec_for(c, api, m) and probes it (mount_and_probe),
+/// then removes the directory. Never throws: a failure before the mount is an Error outcome
+/// whose reason starts with `what_fails` ("materializing the case: …").
+TargetOutcome materialize_mount_probe(const Case& c, MountApi api, const TargetOptions& opts,
+                                      const std::string& dir_hint, const std::string& what_fails,
+                                      const std::function<void(const MaterializedCase&)>& prepare = {});
 
 /// The in-kernel overlay through one mount API: materializes each case on the sandbox scratch,
 /// mounts, probes, unmounts and removes it.

@@ -32,6 +32,9 @@ struct TargetOptions {
   /// Run each case in a forked child with its own mount namespace (so the time limit can kill
   /// it and its mounts die with it). Off: in-process, no time limit (benchmarks only).
   bool isolate = true;
+  /// Targets that can let cases with equal options share one mount (erofs: one set of images
+  /// per group) do so in run_many. Off: one case per mount (`ovlspec run --no-share`).
+  bool share_mounts = true;
 };
 
 /// Something that turns Cases into Observations.

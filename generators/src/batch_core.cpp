@@ -1,0 +1,86 @@
+// The shared parts of the batching transform (batch_core.hpp).
+#include "batch_core.hpp"
+
+#include <set>
+
+#include "ovl/batch.hpp"
+
+namespace ovl::gen::detail {
+
+bool is_redirect_name(const std::string& name) {
+  return name == "trusted.overlay.redirect" || name == "user.overlay.redirect";
+}
+
+bool is_opaque_name(const std::string& name) { return name == "trusted.overlay.opaque" || name == "user.overlay.opaque"; }
+
+std::string first_component(const std::string& path) {
+  std::size_t j = path.find('/', 1);
+  return path.substr(1, j == std::string::npos ? std::string::npos : j - 1);
+}
+
+std::string rename_absolute(const std::string& v, std::size_t k) {
+  std::string out;
+  int depth = 0;
+  std::size_t i = 1;
+  while (i <= v.size()) {
+    std::size_t j = v.find('/', i);
+    if (j == std::string::npos) j = v.size();
+    std::string c = v.substr(i, j - i);
+    out += "/";
+    if (c.empty() || c == ".") {
+      out += c;
+    } else if (c == "..") {
+      out += c;
+      if (depth > 0) --depth;
+      else depth = -1000;  // escaped the root: nothing after this is at the root any more
+    } else {
+      out += depth == 0 ? batch_name(c, k) : c;
+      ++depth;
+    }
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string rename_redirect(const std::string& value, std::size_t k, bool top_level) {
+  if (value.empty()) return value;
+  if (value.front() == '/') return rename_absolute(value, k);
+  if (top_level && value.find('/') == std::string::npos && value != "." && value != "..") return batch_name(value, k);
+  return value;
+}
+
+bool has_xwhiteout_marker(const std::vector<FlatEntry>& entries) {
+  for (const auto& e : entries)
+    if (e.path != "/" && e.xattrs)
+      for (const auto& [name, value] : *e.xattrs)
+        if (is_opaque_name(name) && value == "x") return true;
+  return false;
+}
+
+bool flag_sensitive(const std::vector<FlatEntry>& entries) {
+  // Directory paths that may carry the xwhiteouts flag (opaque=x in a regular lower, the root
+  // included), and the parents of regular files in regular lowers (readdir looks those up in a
+  // flagged dir and drops the ones that fail, R23). Redirected directories merge other paths:
+  // then any flagged directory and any such file count.
+  std::set<std::string> marked, parents;
+  bool redirects = false;
+  for (const auto& e : entries) {
+    if (e.role != Role::Lower) continue;
+    if (e.type == NodeType::Reg) {
+      std::size_t i = e.path.rfind('/');
+      parents.insert(i == 0 ? "/" : e.path.substr(0, i));
+    }
+    if (!e.xattrs) continue;
+    for (const auto& [name, value] : *e.xattrs) {
+      if (e.type == NodeType::Dir && is_opaque_name(name) && value == "x") marked.insert(e.path);
+      if (e.type == NodeType::Dir && is_redirect_name(name)) redirects = true;
+    }
+  }
+  if (marked.empty() || parents.empty()) return false;
+  if (redirects) return true;
+  for (const auto& p : parents)
+    if (marked.count(p)) return true;
+  return false;
+}
+
+}  // namespace ovl::gen::detail
