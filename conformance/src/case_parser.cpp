@@ -438,6 +438,9 @@ void Parser::entry(const std::vector<Token>& toks) {
       const Token& x = toks[++i];
       if (x.quoted || !x.has_eq || x.key.empty()) fail_at(x, "NAME=VALUE (a full xattr name such as user.foo)");
       if (x.key.find('.') == std::string::npos) fail_at(x, "a full xattr name with a namespace (user.…, trusted.…)");
+      for (unsigned char ch : x.key)  // what the printer can write back as a bare word
+        if (ch < 0x21 || ch > 0x7e || ch == '\\' || ch == '"')
+          fail_at(x, "an xattr name of printable ASCII without backslash");
       std::string value = x.value;
       if (!x.value_quoted && value.rfind("hex:", 0) == 0) {
         std::string hex = value.substr(4), bytes;

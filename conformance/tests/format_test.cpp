@@ -195,6 +195,10 @@ TEST(CaseFormat, ErrorsNameLineColumnAndWhatWasExpected) {
       {kHead + "layer A\n  file /f metacopy=hex:0\n", 5, 11, "even number"},
       {"case s/n\nclause x\nmount a\nfsconfig b\n", 4, 1, "not both"},
       {"case s/n\r\nclause x\n", 1, 9, "LF line endings"},
+      // Names the printer cannot write back (found by fuzz/fuzz_case.cpp: regressions/case/xattr-name-nul).
+      {kHead + "layer A\n  file /f xattr user.a" + std::string(1, '\0') + "b=1\n", 5, 17, "printable ASCII"},
+      {kHead + "layer A\n  file /f xattr user.\xc3\xbc=1\n", 5, 17, "printable ASCII"},
+      {kHead + "layer A\n  file /f xattr user.a\\b=1\n", 5, 17, "printable ASCII"},
   };
   for (const auto& b : bad) {
     CaseParseError e = parse_error(b.text);
