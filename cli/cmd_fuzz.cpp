@@ -213,7 +213,7 @@ void add_fuzz(CLI::App& app, Action& run) {
         std::printf("%-44s %-16s %6zu cases; minimal: %zu layers, %zu entries (%zu shrink steps)\n", f.group.c_str(),
                     f.target.c_str(), f.occurrences, f.minimal.layers.size(), f.minimal.entry_count(), f.shrink.steps);
       for (const auto& [g, n] : rep.groups)
-        if (std::none_of(rep.findings.begin(), rep.findings.end(), [&](const auto& f) { return f.group == g; }))
+        if (std::none_of(rep.findings.begin(), rep.findings.end(), [&name = g](const auto& f) { return f.group == name; }))
           std::printf("%-44s %-16s %6zu cases (not shrunk: finding limit)\n", g.c_str(), "", n);
       for (const auto& e : rep.errors) std::printf("error: %s\n", e.c_str());
       std::printf("results: %s\n", (out / "results.jsonl").string().c_str());

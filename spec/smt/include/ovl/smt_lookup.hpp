@@ -18,6 +18,7 @@ namespace ovl::smt {
 struct LookupBound {
   int layers = 3;  // layer slots, upper included
   int depth = 2;   // canonical paths /a … /a/…/a
+  bool operator==(const LookupBound&) const = default;
 };
 
 /// The role of a layer slot.
