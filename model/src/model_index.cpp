@@ -28,7 +28,9 @@ ModelIndex::ModelIndex(const Stack& stack, const MountConfig& config, const Sema
   x_metacopy = ovl_xattr_name(ux, OvlXattr::Metacopy);
   x_whiteout = ovl_xattr_name(ux, OvlXattr::Whiteout);
   x_origin = ovl_xattr_name(ux, OvlXattr::Origin);
-  x_impure = ovl_xattr_name(ux, OvlXattr::Impure);
+  // [readdir.impure]: with the layers on several filesystems (and xino off) readdir never looks
+  // impure entries up, as if no directory carried the marker: an empty name never matches.
+  x_impure = sem.one_filesystem ? ovl_xattr_name(ux, OvlXattr::Impure) : std::string();
   const int n = static_cast<int>(stack.layers.size());
   regular_pos.assign(n, -1);
   root_x.assign(n, false);

@@ -52,6 +52,12 @@ std::optional<std::string> static_skip_reason(const Case& c, const Target& t, Ke
 /// only), else the plain kernel rules. Throws std::invalid_argument for an unknown name.
 Semantics case_semantics(const Case& c, KernelVersion level, bool with_proposals);
 
+/// The case as a target with sem's layout is judged on: every expect line, except, when the
+/// target's layers are not on one filesystem (sem.one_filesystem false), those the model's own
+/// prediction for that layout contradicts: they were written for one filesystem
+/// ([readdir.impure]). The line numbers left out go to `dropped`.
+Case expectations_for_layout(const Case& c, const Semantics& sem, const Prediction& pred, std::vector<int>* dropped);
+
 /// Turns one target outcome into a Result: Observed → diff against the prediction plus the
 /// case's expectations (pass when both are clean), Skipped → skip, Error → error.
 Result judge(const RunCase& rc, const Target& t, const Semantics& sem, const Prediction& pred,

@@ -21,6 +21,8 @@ struct ModelIndex {
   std::vector<bool> root_x;     // regular lower (not the lowest) whose root has opaque=x (R2)
   std::vector<bool> any_x;      // regular lower holding a non-root dir with opaque=x
   std::vector<std::string> label;  // "U (upper)", "L1 (A)", "D1 (C)": how traces name layers
+  // The overlay xattr names the mount reads; x_impure is "" (never present) when the layers
+  // are not on one filesystem (Semantics::one_filesystem, [readdir.impure]).
   std::string x_opaque, x_redirect, x_metacopy, x_whiteout, x_origin, x_impure;
 
   ModelIndex(const Stack& stack, const MountConfig& config, const Semantics& sem);

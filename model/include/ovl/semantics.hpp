@@ -23,6 +23,10 @@ struct Semantics {
   KernelVersion kernel{6, 18};
   bool data_only_middle = false;  // spec/proposals/data-only-middle.md
   bool dslash_redirect = false;   // spec/proposals/dslash-redirect.md
+  /// Every layer of the mount is on one filesystem (xino is off here): only then does readdir
+  /// look the entries of an impure upper directory up ([readdir.impure], readdir.c:ovl_same_fs).
+  /// A property of where the layers live, not a rule set: Semantics::name() leaves it out.
+  bool one_filesystem = true;
 
   // Feature predicates (the release that introduced each is cited in spec/overlay-lookup.md).
   bool has_data_only_layers() const { return kernel >= KernelVersion{6, 5}; }

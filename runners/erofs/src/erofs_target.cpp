@@ -50,14 +50,6 @@ std::string too_long_name(const Node& n, const std::string& path) {
   return "";
 }
 
-// Whether a directory under n carries the overlay impure marker (either namespace).
-bool has_impure_dir(const Node& n) {
-  if (n.is_dir() && (n.xattr("trusted.overlay.impure") || n.xattr("user.overlay.impure"))) return true;
-  for (const auto& [name, child] : n.children)
-    if (has_impure_dir(*child)) return true;
-  return false;
-}
-
 }  // namespace
 
 std::vector<std::string> erofs_layer_names(const Case& c) {
@@ -105,15 +97,6 @@ std::optional<std::string> ErofsTarget::cannot_run(const Case& c) const {
       if (!bad.empty()) return "layer " + n + ": mkfs.erofs 1.5 cannot store a 255-byte name (" + bad + ")";
     }
   }
-  // readdir.impure: the kernel looks impure upper entries up only when every layer is on one
-  // filesystem or xino is on (readdir.c:ovl_calc_d_ino); EROFS lowers put the upper on another
-  // filesystem, and the model assumes one filesystem for all layers.
-  if (l.upper && !erofs_layer_names(c).empty()) {
-    const Layer* up = c.layer(layer_of_path(c, *l.upper));
-    if (up && has_impure_dir(up->root()))
-      return "an impure upper directory is read differently when the lowers are on another filesystem "
-             "(ovl_calc_d_ino: no per-entry lookups without one filesystem or xino); the model assumes one filesystem";
-  }
   return std::nullopt;
 }
 
@@ -158,11 +141,14 @@ std::optional<std::string> ErofsTarget::vet(const Case& batch, const std::vector
   if (!eopts_.vet_with_model) return std::nullopt;
   Semantics sem;
   sem.kernel = level();
+  sem.one_filesystem = layers_on_one_filesystem(batch);
   const ModuleParams mp = module_params();
   Prediction whole = predict(batch, sem, mp);
   for (std::size_t k = 0; k < members.size(); ++k) {
     Observation inside = gen::extract(whole.observation, k);
-    Observation alone = predict(*members[k], sem, mp).observation;
+    Semantics alone_sem = sem;
+    alone_sem.one_filesystem = layers_on_one_filesystem(*members[k]);
+    Observation alone = predict(*members[k], alone_sem, mp).observation;
     if (to_json(inside) != to_json(alone))
       return "the model predicts " + members[k]->name + " differently inside the batch than alone";
   }
@@ -198,5 +184,7 @@ TargetOutcome ErofsTarget::run_stack(const Case& c) {
 }
 
 KernelVersion ErofsTarget::level() const { return kernel_features().level; }
+
+bool ErofsTarget::layers_on_one_filesystem(const Case& c) const { return erofs_layer_names(c).empty(); }
 
 }  // namespace ovl

@@ -58,6 +58,12 @@ class Target {
   }
   /// The kernel feature level this target should be compared at (the model runs at this level).
   virtual KernelVersion level() const { return KernelVersion{6, 18}; }
+  /// Whether this target puts every layer of c on one filesystem; the model is then run with
+  /// Semantics::one_filesystem equal to it ([readdir.impure]). The erofs target does not.
+  virtual bool layers_on_one_filesystem(const Case& c) const {
+    (void)c;
+    return true;
+  }
 };
 
 }  // namespace ovl

@@ -34,6 +34,9 @@ class ErofsTarget : public Target {
   /// Cases this target can run share images and mounts (batch_run.hpp) when ErofsOptions::batch.
   std::vector<TargetOutcome> run_many(const std::vector<const Case*>& cases) override;
   KernelVersion level() const override;
+  /// False when c has a regular lower (served from an EROFS image while the upper and the
+  /// data-only layers stay on tmpfs).
+  bool layers_on_one_filesystem(const Case& c) const override;
 
   /// What run_many shared over this target's life.
   const BatchRunStats& batch_stats() const { return stats_; }
