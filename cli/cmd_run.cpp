@@ -18,6 +18,10 @@
 #include "ovl/features.hpp"
 #define OVL_CLI_HAVE_MODULE_PARAMS 1
 #endif
+#if __has_include("ovl/sandbox.hpp")
+#include "ovl/sandbox.hpp"
+#define OVL_CLI_HAVE_SANDBOX 1
+#endif
 #if __has_include("ovl/gen_case.hpp")
 #include "ovl/gen_case.hpp"
 #define OVL_CLI_HAVE_GENERATOR 1
@@ -69,6 +73,7 @@ void add_run(CLI::App& app, Action& run) {
     std::size_t generated = 0;
     std::uint64_t seed = 1;
     double timeout = 30;
+    std::string memory_limit;
     bool list = false;
     bool no_share = false;
   };
@@ -90,6 +95,9 @@ void add_run(CLI::App& app, Action& run) {
   sub->add_option("--timeout", args->timeout, "time limit per case and target, in seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  sub->add_option("--memory-limit", args->memory_limit,
+                  "memory each child of a case may allocate, in MiB (16..1048576; default 1024): the "
+                  "mount and probe children, FUSE daemons, the prediction of a large case");
   sub->add_flag("--no-share", args->no_share,
                 "one case per mount: targets that can share a mount between cases with equal options (erofs) do not");
   sub->add_flag("--list-targets", args->list, "list the targets this build knows and exit");
@@ -131,6 +139,16 @@ void add_run(CLI::App& app, Action& run) {
         throw BadInput("run: --spec: \"" + cfg.spec_file.string() + "\" is not a readable file");
       cfg.target_options.case_timeout_seconds = args->timeout;
       cfg.target_options.share_mounts = !args->no_share;
+#ifdef OVL_CLI_HAVE_SANDBOX
+      if (!args->memory_limit.empty()) {
+        try {
+          cfg.target_options.memory_limit_mib = parse_memory_limit_mib(args->memory_limit);
+        } catch (const std::invalid_argument& e) {
+          throw BadInput(std::string("run: --memory-limit: ") + e.what());
+        }
+      }
+      if (auto why = fork_memory_limit_unsupported()) std::fprintf(stderr, "ovlspec run: note: %s\n", why->c_str());
+#endif
       cfg.generated = args->generated;
       cfg.seed = args->seed;
 #ifdef OVL_CLI_HAVE_GENERATOR

@@ -9,6 +9,10 @@
 #include "ovl/reproducer.hpp"
 #define OVL_RUN_HAVE_REPRODUCER 1
 #endif
+#if __has_include("ovl/limited_predict.hpp")
+#include "ovl/limited_predict.hpp"
+#define OVL_RUN_HAVE_LIMITED_PREDICT 1
+#endif
 #if __has_include("ovl/health.hpp")
 #include <memory>
 
@@ -29,6 +33,18 @@ std::vector<std::string> proposals_of(const Case& c) {
 }
 
 bool is_model(const Target& t) { return t.name() == "model"; }
+
+// The prediction, within the run's model limits when this build has them.
+Prediction predict_limited(const Case& c, const Semantics& sem, const RunOptions& opts) {
+#ifdef OVL_RUN_HAVE_LIMITED_PREDICT
+  PredictLimits limits;
+  limits.timeout_seconds = opts.model_timeout_seconds;
+  limits.memory_mib = opts.model_memory_mib;
+  return predict_within_limits(c, sem, opts.module, limits);
+#else
+  return predict(c, sem, opts.module);
+#endif
+}
 
 Result base_result(const RunCase& rc, const Target& t, const std::string& semantics) {
   Result r;
@@ -190,7 +206,7 @@ std::vector<Result> run_cases(const std::vector<RunCase>& cases, const std::vect
         try {
           Semantics sem = case_semantics(rc.c, level, is_model(t));
           sem.one_filesystem = t.layers_on_one_filesystem(rc.c);
-          predicted.emplace(i, std::make_pair(sem, predict(rc.c, sem, opts.module)));
+          predicted.emplace(i, std::make_pair(sem, predict_limited(rc.c, sem, opts)));
         } catch (const std::exception& e) {
           slot[i - start] = verdict_only(rc, t, sem_name, Verdict::Error, std::string("the model failed: ") + e.what());
           continue;

@@ -160,6 +160,8 @@ SuiteOutcome run_suite(const SuiteConfig& cfg, std::ostream& progress, std::ostr
   opts.kernel = cfg.kernel;
   opts.module = cfg.module;
   opts.check_health = cfg.check_health;
+  opts.model_timeout_seconds = cfg.target_options.case_timeout_seconds;
+  opts.model_memory_mib = cfg.target_options.memory_limit_mib;
   opts.on_progress = [&](std::size_t done, std::size_t total, const std::vector<Result>& so_far) {
     for (; counted < so_far.size(); ++counted) running[so_far[counted].target].add(so_far[counted].verdict);
     auto now = std::chrono::steady_clock::now();

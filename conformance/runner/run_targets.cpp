@@ -8,6 +8,10 @@
 
 // Each target library is optional at build time: ovl_conformance links it when it exists
 // (reports/CMakeLists.txt), and its registration below is compiled when its header is found.
+#if __has_include("ovl/limited_predict.hpp")
+#include "ovl/limited_predict.hpp"
+#define OVL_RUN_HAVE_LIMITED_PREDICT 1
+#endif
 #if __has_include("ovl/kernel_target.hpp")
 #include "ovl/kernel_target.hpp"
 #define OVL_RUN_HAVE_KERNEL_TARGETS 1
@@ -49,7 +53,8 @@ namespace {
 /// The reference model as a target: its observation is the prediction itself.
 class ModelTarget : public Target {
  public:
-  ModelTarget(ModuleParams module, std::optional<KernelVersion> level) : module_(module), level_(level) {}
+  ModelTarget(ModuleParams module, std::optional<KernelVersion> level, TargetOptions options)
+      : module_(module), level_(level), options_(options) {}
   std::string name() const override { return "model"; }
   std::optional<std::string> unavailable() const override { return std::nullopt; }
   std::optional<std::string> cannot_run(const Case&) const override { return std::nullopt; }
@@ -58,7 +63,14 @@ class ModelTarget : public Target {
     TargetOutcome out;
     auto t0 = std::chrono::steady_clock::now();
     try {
+#ifdef OVL_RUN_HAVE_LIMITED_PREDICT
+      PredictLimits limits;
+      limits.timeout_seconds = options_.case_timeout_seconds;
+      limits.memory_mib = options_.memory_limit_mib;
+      out.observation = predict_within_limits(c, case_semantics(c, level(), true), module_, limits).observation;
+#else
       out.observation = predict(c, case_semantics(c, level(), true), module_).observation;
+#endif
       out.kind = TargetOutcome::Kind::Observed;
     } catch (const std::exception& e) {
       out.kind = TargetOutcome::Kind::Error;
@@ -71,18 +83,20 @@ class ModelTarget : public Target {
  private:
   ModuleParams module_;
   std::optional<KernelVersion> level_;
+  TargetOptions options_;
 };
 
 }  // namespace
 
-std::unique_ptr<Target> make_model_target(const ModuleParams& module, std::optional<KernelVersion> level) {
-  return std::make_unique<ModelTarget>(module, level);
+std::unique_ptr<Target> make_model_target(const ModuleParams& module, std::optional<KernelVersion> level,
+                                          const TargetOptions& options) {
+  return std::make_unique<ModelTarget>(module, level, options);
 }
 
 TargetRegistry builtin_targets() {
   TargetRegistry r;
   r.add("model", "the reference model in process: checks each case's own expect lines",
-        [](const TargetContext& ctx) { return make_model_target(ctx.module, ctx.level); });
+        [](const TargetContext& ctx) { return make_model_target(ctx.module, ctx.level, ctx.options); });
 #ifdef OVL_RUN_HAVE_KERNEL_TARGETS
   r.add("kernel", "the running kernel's overlayfs, mounted with the legacy mount(2) string",
         [](const TargetContext& ctx) { return std::make_unique<KernelTarget>(MountApi::Legacy, ctx.options); });

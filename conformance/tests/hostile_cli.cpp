@@ -163,3 +163,47 @@ TEST_F(Hostile, TenThousandEntriesAreHandled) {
 }
 
 }  // namespace
+
+namespace {
+
+// Limits through `ovlspec run`: a case too large for its memory limit is an Error naming the
+// limit, and the run goes on (the small case beside it passes on the kernel).
+TEST_F(Hostile, RunGivesACaseOverTheMemoryLimitAnErrorAndGoesOn) {
+  std::string body = "mount lowerdir=A:B\nlayer A\n";
+  for (int i = 0; i < 40000; ++i) body += "  file /d/a" + std::to_string(i) + "\n";
+  body += "layer B\n";
+  for (int i = 0; i < 40000; ++i) body += "  file /d/b" + std::to_string(i) + "\n";
+  write_case("wide", body);
+  write_case("small", "mount lowerdir=A:B\nlayer A\n  file /a \"a\\n\"\nlayer B\n  file /b\n");
+  fs::path out = root_ / "out";
+  Ran r = run("run --target kernel --memory-limit 16 --timeout 60 --cases " + (root_ / "cases").string() + " --out " +
+                  out.string(),
+              root_);
+  EXPECT_EQ(r.code, 1) << r.err;
+  std::ifstream in(out / "results.jsonl");
+  std::string line;
+  int wide_errors = 0, small_passes = 0;
+  while (std::getline(in, line)) {
+    if (line.find("\"hostile/wide\"") != std::string::npos) {
+      EXPECT_NE(line.find("\"error\""), std::string::npos) << line.substr(0, 300);
+      EXPECT_NE(line.find("memory limit of 16 MiB exceeded"), std::string::npos) << line.substr(0, 300);
+      ++wide_errors;
+    }
+    if (line.find("\"hostile/small\"") != std::string::npos && line.find("\"pass\"") != std::string::npos) ++small_passes;
+  }
+  EXPECT_EQ(wide_errors, 2) << "one for the model target, one for the kernel";
+  EXPECT_EQ(small_passes, 2);
+}
+
+TEST_F(Hostile, BadMemoryLimitValuesAreRefusedWithExitTwo) {
+  for (const char* bad : {"0", "8", "lots", "-1", "99999999"}) {
+    Ran r = run(std::string("run --target kernel --memory-limit ") + bad + " --cases " + (root_ / "cases").string() +
+                    " --out " + (root_ / "out").string(),
+                root_);
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--memory-limit"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("expected a whole number of MiB"), std::string::npos) << r.err;
+  }
+}
+
+}  // namespace

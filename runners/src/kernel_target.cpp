@@ -89,7 +89,8 @@ TargetOutcome mount_and_probe(const MountSpec& spec, const TargetOptions& opts) 
   auto t0 = std::chrono::steady_clock::now();
   std::string text;
   if (opts.isolate) {
-    ChildResult r = run_isolated([&] { return mount_probe_unmount(spec).dump(); }, opts.case_timeout_seconds);
+    ChildResult r = run_isolated([&] { return mount_probe_unmount(spec).dump(); },
+                                 ChildLimits{opts.case_timeout_seconds, opts.memory_limit_mib});
     out.seconds = r.seconds;
     if (!r.ok) {
       out.kind = TargetOutcome::Kind::Error;

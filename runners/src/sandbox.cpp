@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +21,9 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <new>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
 #include "ovl/errnos.hpp"
@@ -47,20 +50,6 @@ void on_signal(int sig) {
   cleanup_scratch();
   signal(sig, SIG_DFL);
   raise(sig);
-}
-
-// Decodes the octal escapes (\040 …) of /proc/self/mountinfo fields.
-std::string unescape_mountinfo(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() + 0 && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 void remove_at(int parent, const char* name) {
@@ -219,8 +208,112 @@ void unmount_under(const std::string& dir) {
   for (auto it = points.rbegin(); it != points.rend(); ++it) umount2(it->c_str(), MNT_DETACH);
 }
 
-ChildResult run_isolated(const std::function<std::string()>& fn, double timeout_seconds) {
+std::string unescape_mountinfo(const std::string& s) {
+  auto octal = [](char c) { return c >= '0' && c <= '7'; };
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && octal(s[i + 1]) && octal(s[i + 2]) && octal(s[i + 3])) {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Sanitizers whose shadow memory RLIMIT_DATA counts (see fork_memory_limit_unsupported()).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define OVL_SHADOW_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define OVL_SHADOW_SANITIZER 1
+#endif
+#endif
+
+std::optional<std::string> fork_memory_limit_unsupported() {
+#ifdef OVL_SHADOW_SANITIZER
+  return "this is a sanitizer build (ASan/TSan): its shadow memory counts against RLIMIT_DATA, so forked "
+         "children run without a memory limit (exec'd daemons keep theirs)";
+#else
+  return std::nullopt;
+#endif
+}
+
+namespace {
+
+// VmData of this process in KiB (0 when unreadable). No allocation: safe after fork.
+unsigned long long vm_data_kib() {
+  int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[8192];
+  std::size_t n = 0;
+  for (;;) {
+    ssize_t r = read(fd, buf + n, sizeof buf - 1 - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    n += static_cast<std::size_t>(r);
+    if (n == sizeof buf - 1) break;
+  }
+  close(fd);
+  buf[n] = 0;
+  const char* p = std::strstr(buf, "\nVmData:");
+  if (!p) return 0;
+  p += 8;
+  while (*p == ' ' || *p == '\t') ++p;
+  unsigned long long kib = 0;
+  while (*p >= '0' && *p <= '9') kib = kib * 10 + static_cast<unsigned long long>(*p++ - '0');
+  return kib;
+}
+
+// Sets RLIMIT_DATA to bytes, never above a limit already in force (limits only tighten: a child
+// of a limited process stays within its parent's).
+bool set_data_limit(unsigned long long bytes) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < bytes) bytes = rl.rlim_max;
+  rl.rlim_cur = bytes;
+  rl.rlim_max = bytes;
+  return setrlimit(RLIMIT_DATA, &rl) == 0;
+}
+
+}  // namespace
+
+bool limit_forked_memory(std::size_t mib) {
+  if (mib == 0) return true;
+#ifdef OVL_SHADOW_SANITIZER
+  return true;
+#else
+  return set_data_limit(vm_data_kib() * 1024ULL + static_cast<unsigned long long>(mib) * 1024ULL * 1024ULL);
+#endif
+}
+
+bool limit_exec_memory(std::size_t mib) {
+  if (mib == 0) return true;
+  return set_data_limit(static_cast<unsigned long long>(mib) * 1024ULL * 1024ULL);
+}
+
+std::string memory_limit_message(std::size_t mib) {
+  return "memory limit of " + std::to_string(mib) + " MiB exceeded";
+}
+
+std::size_t parse_memory_limit_mib(const std::string& text) {
+  const std::string expected = "expected a whole number of MiB from 16 to 1048576 (0 is not allowed), got \"" + text + "\"";
+  if (text.empty() || text.size() > 7) throw std::invalid_argument(expected);
+  std::size_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') throw std::invalid_argument(expected);
+    v = v * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (v < 16 || v > 1048576) throw std::invalid_argument(expected);
+  return v;
+}
+
+namespace {
+
+// The body of run_isolated/run_limited: fork, limits, fn, pipe back, time limit.
+ChildResult run_child(const std::function<std::string()>& fn, const ChildLimits& limits, bool own_namespace) {
   using clock = std::chrono::steady_clock;
+  const double timeout_seconds = limits.timeout_seconds;
   auto t0 = clock::now();
   ChildResult r;
   int fds[2];
@@ -238,16 +331,26 @@ ChildResult run_isolated(const std::function<std::string()>& fn, double timeout_
   }
   if (pid == 0) {
     close(fds[0]);
+    // Never run the parent's scratch cleanup from a child (it would detach the shared scratch).
+    g_scratch_path[0] = 0;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(111);
     std::string out;
     char tag = 'O';
-    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    if (!limit_forked_memory(limits.memory_mib)) {
+      tag = 'E';
+      out = sys_error("the child could not set its memory limit (setrlimit RLIMIT_DATA)", errno);
+    } else if (own_namespace &&
+               (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)) {
       tag = 'E';
       out = sys_error("the isolated child could not enter its own mount namespace", errno);
     } else {
       try {
         out = fn();
+      } catch (const std::bad_alloc&) {
+        tag = 'M';
+        out.clear();
       } catch (const std::exception& e) {
         tag = 'E';
         out = e.what();
@@ -256,9 +359,11 @@ ChildResult run_isolated(const std::function<std::string()>& fn, double timeout_
         out = "unknown exception";
       }
     }
-    std::string msg = std::string(1, tag) + out;
-    const char* p = msg.data();
-    std::size_t left = msg.size();
+    // The tag byte first, so that even a failed allocation of `msg` cannot lose the verdict.
+    while (write(fds[1], &tag, 1) < 0 && errno == EINTR) {
+    }
+    const char* p = out.data();
+    std::size_t left = out.size();
     while (left > 0) {
       ssize_t n = write(fds[1], p, left);
       if (n < 0 && errno == EINTR) continue;
@@ -302,6 +407,11 @@ ChildResult run_isolated(const std::function<std::string()>& fn, double timeout_
     r.error = text;
     return r;
   }
+  if (!buf.empty() && buf[0] == 'M') {
+    r.memory_exceeded = true;
+    r.error = memory_limit_message(limits.memory_mib);
+    return r;
+  }
   if (WIFSIGNALED(status)) {
     r.error = std::string("the isolated child died of signal ") + strsignal(WTERMSIG(status));
     return r;
@@ -313,6 +423,20 @@ ChildResult run_isolated(const std::function<std::string()>& fn, double timeout_
   r.ok = buf[0] == 'O';
   (r.ok ? r.output : r.error) = buf.substr(1);
   return r;
+}
+
+}  // namespace
+
+ChildResult run_isolated(const std::function<std::string()>& fn, double timeout_seconds) {
+  return run_child(fn, ChildLimits{timeout_seconds, kDefaultMemoryLimitMiB}, true);
+}
+
+ChildResult run_isolated(const std::function<std::string()>& fn, const ChildLimits& limits) {
+  return run_child(fn, limits, true);
+}
+
+ChildResult run_limited(const std::function<std::string()>& fn, const ChildLimits& limits) {
+  return run_child(fn, limits, false);
 }
 
 }  // namespace ovl

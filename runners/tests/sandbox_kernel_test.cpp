@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "ovl/kernel_mount.hpp"
 #include "ovl/materialize.hpp"
@@ -74,6 +75,33 @@ TEST(Isolated, ReturnsTheChildsValueAndErrors) {
   r = run_isolated([]() -> std::string { raise(SIGSEGV); return ""; }, 10);
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.error.find("signal"), std::string::npos) << r.error;
+}
+
+// The isolated child of every kernel case has a memory limit (the default one unless told).
+TEST(Isolated, ChildrenGetAMemoryLimit) {
+  if (auto why = fork_memory_limit_unsupported()) GTEST_SKIP() << *why;
+  auto data_limit = [] {
+    std::ifstream in("/proc/self/limits");
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("Max data size", 0) == 0) return line;
+    return std::string("none");
+  };
+  ChildResult r = run_isolated(data_limit, 10);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.output.find("unlimited"), std::string::npos) << r.output;
+  r = run_isolated(
+      [] {
+        std::vector<std::vector<char>> blocks;
+        for (;;) {
+          blocks.emplace_back(1 << 20);
+          std::memset(blocks.back().data(), 1, blocks.back().size());
+        }
+        return std::string();
+      },
+      ChildLimits{30, 48});
+  EXPECT_TRUE(r.memory_exceeded) << r.error;
+  EXPECT_EQ(r.error, "memory limit of 48 MiB exceeded");
 }
 
 // A case that hangs after mounting fails within its limit, and its mount dies with the child.

@@ -38,6 +38,11 @@ struct RunOptions {
   /// batch on a target other than "model", new findings become an Error result with origin
   /// "health", named "health after <last case of the batch>".
   bool check_health = false;
+  /// Limits of each model prediction (runners/limited_predict.hpp): a case too large to predict
+  /// in process is predicted in a child killed after this many seconds, with this much memory
+  /// (MiB, 0: none); exceeding either makes that case × target an Error.
+  double model_timeout_seconds = 30;
+  std::size_t model_memory_mib = 1024;
   /// A resumed run: "case name\ttarget" pairs already in results.jsonl; they are not run again.
   std::set<std::string> done;
   /// Called after every batch, with (cases done, cases total, every result so far).

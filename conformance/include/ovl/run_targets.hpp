@@ -49,7 +49,9 @@ TargetRegistry builtin_targets();
 /// The `model` target: the reference model itself, in process. Its Observation is the
 /// prediction, so it cannot diverge; what it checks is the case's own `expect` lines. It runs
 /// cases written for proposals under those proposals, at `level` (default 6.18).
+/// `options` gives the time and memory limits of a prediction too large to make in process.
 std::unique_ptr<Target> make_model_target(const ModuleParams& module = {},
-                                          std::optional<KernelVersion> level = std::nullopt);
+                                          std::optional<KernelVersion> level = std::nullopt,
+                                          const TargetOptions& options = {});
 
 }  // namespace ovl

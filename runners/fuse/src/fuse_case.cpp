@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <new>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -68,7 +70,8 @@ struct ProbeChild {
 // on a FUSE request the daemon has already read waits uninterruptibly, so SIGKILL alone cannot end
 // it. At the limit the daemon's connection is aborted first (the request fails), then the child
 // is killed and reaped.
-ProbeChild probe_in_child(const std::string& mnt, const ProbeOptions& po, double timeout, FuseDaemon& d) {
+ProbeChild probe_in_child(const std::string& mnt, const ProbeOptions& po, double timeout, std::size_t memory_mib,
+                          FuseDaemon& d) {
   ProbeChild r;
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -90,7 +93,10 @@ ProbeChild probe_in_child(const std::string& mnt, const ProbeOptions& po, double
     if (getppid() != parent) _exit(111);
     std::string msg;
     try {
+      if (!limit_forked_memory(memory_mib)) throw std::runtime_error("setrlimit RLIMIT_DATA failed");
       msg = "O" + to_json(probe(mnt, po)).dump();
+    } catch (const std::bad_alloc&) {
+      msg = "M";
     } catch (const std::exception& e) {
       msg = std::string("E") + e.what();
     }
@@ -139,10 +145,22 @@ ProbeChild probe_in_child(const std::string& mnt, const ProbeOptions& po, double
                                   : "the probe child exited without a result";
     return r;
   }
+  if (buf[0] == 'M') {
+    r.error = "the probe child: " + memory_limit_message(memory_mib);
+    return r;
+  }
   r.ok = buf[0] == 'O';
   (r.ok ? r.output : r.error) = buf.substr(1);
   if (!r.ok) r.error = "the probe failed: " + r.error;
   return r;
+}
+
+// The first path at which the target answered ENOMEM (a daemon out of memory under its limit
+// says so this way; the model never predicts ENOMEM).
+std::optional<std::string> enomem_path(const Observation& obs) {
+  for (const auto& e : obs.entries)
+    if (e.err == "ENOMEM" || e.open_err == "ENOMEM" || e.readdir_err == "ENOMEM") return e.path;
+  return std::nullopt;
 }
 
 // Everything after materializing: daemon, probe, stop.
@@ -158,7 +176,7 @@ TargetOutcome mount_probe_stop(const Case& c, const MaterializedCase& m, const F
       d.kill_hard();
       return error("the daemon did not mount within the case time limit of " + std::to_string(limit) + " s");
     }
-    if (launch.exit_before_mount_is_refusal) {
+    if (launch.exit_before_mount_is_refusal && !ex.out_of_memory) {
       TargetOutcome out;
       out.observation.mount.ok = false;
       out.observation.mount.err = "refused (" + ex.describe() + ")";
@@ -174,7 +192,7 @@ TargetOutcome mount_probe_stop(const Case& c, const MaterializedCase& m, const F
   po.candidates = candidate_paths(probe_layers(c));
   Observation obs;
   if (o.base.isolate) {
-    ProbeChild pc = probe_in_child(m.mountpoint, po, std::max(0.01, left()), d);
+    ProbeChild pc = probe_in_child(m.mountpoint, po, std::max(0.01, left()), o.base.memory_limit_mib, d);
     if (!pc.ok) {
       d.kill_hard();
       return error(pc.error + "; daemon " + d.poll_exit().describe() + ", connection aborted and mount detached");
@@ -203,6 +221,9 @@ TargetOutcome mount_probe_stop(const Case& c, const MaterializedCase& m, const F
     if (a == kMountpointArg) a = m.mountpoint;
   std::string problem = d.stop(o.unmount_grace_seconds, unmount_cmd);
   if (!problem.empty()) return error("stopping the daemon: " + problem);
+  if (o.base.memory_limit_mib > 0)
+    if (auto where = enomem_path(obs))
+      return error(memory_limit_message(o.base.memory_limit_mib) + ": the daemon answered ENOMEM at " + *where);
   TargetOutcome out;
   out.observation = std::move(obs);
   out.observation.mount.ok = true;

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,7 +16,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <fstream>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -32,25 +35,12 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 
 void nap_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
-std::string unescape_octal(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() + 0 && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 // Parses one mountinfo line: "id parent major:minor root mountpoint opts ... - fstype source super".
 bool parse_mountinfo_line(const std::string& line, MountInfoEntry& e) {
   std::istringstream ls(line);
   std::string id, parent, dev, root, mp;
   if (!(ls >> id >> parent >> dev >> root >> mp)) return false;
-  e.mountpoint = unescape_octal(mp);
+  e.mountpoint = unescape_mountinfo(mp);
   auto colon = dev.find(':');
   if (colon == std::string::npos) return false;
   e.major = static_cast<unsigned>(std::strtoul(dev.c_str(), nullptr, 10));
@@ -140,14 +130,43 @@ bool abort_fuse_connection(unsigned minor) {
 
 std::string DaemonExit::describe() const {
   if (!exited) return "still running";
-  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
-  return "ended (status " + std::to_string(status) + ")";
+  std::string how;
+  if (WIFEXITED(status)) {
+    how = "exit status " + std::to_string(WEXITSTATUS(status));
+  } else if (WIFSIGNALED(status)) {
+    how = std::string("killed by signal ") + strsignal(WTERMSIG(status));
+  } else {
+    how = "ended (status " + std::to_string(status) + ")";
+  }
+  if (out_of_memory)
+    return memory_limit_message(memory_limit_mib) + " (" + how + ", peak RSS " + std::to_string(peak_rss_kib / 1024) + " MiB)";
+  return how;
 }
 
-FuseDaemon FuseDaemon::fork_function(const std::function<int()>& body, std::string mountpoint) {
+void FuseDaemon::reaped(int status, long max_rss_kib) {
+  exit_.exited = true;
+  exit_.status = status;
+  exit_.peak_rss_kib = max_rss_kib;
+  exit_.memory_limit_mib = memory_mib_;
+  if (memory_mib_ == 0) return;
+  bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (!exec_) {
+    exit_.out_of_memory = WIFEXITED(status) && WEXITSTATUS(status) == kDaemonOutOfMemoryExit;
+    return;
+  }
+  if (clean) return;
+  drain_output();
+  bool near_limit = static_cast<double>(max_rss_kib) >= 0.9 * 1024.0 * static_cast<double>(memory_mib_);
+  bool said = out_.find("Cannot allocate memory") != std::string::npos || out_.find("ENOMEM") != std::string::npos ||
+              out_.find("out of memory") != std::string::npos;
+  exit_.out_of_memory = near_limit || said;
+}
+
+FuseDaemon FuseDaemon::fork_function(const std::function<int()>& body, std::string mountpoint,
+                                     std::size_t memory_mib) {
   FuseDaemon d;
   d.mountpoint_ = std::move(mountpoint);
+  d.memory_mib_ = fork_memory_limit_unsupported() ? 0 : memory_mib;
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + errno_name(errno));
@@ -156,9 +175,30 @@ FuseDaemon FuseDaemon::fork_function(const std::function<int()>& body, std::stri
     reset_child_signals();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(111);
+    if (!limit_forked_memory(memory_mib)) _exit(113);
+    // A std::bad_alloc that escapes through libfuse's C frames ends in std::terminate.
+    std::set_terminate([] {
+      if (auto e = std::current_exception()) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::bad_alloc&) {
+          static const char msg[] = "fuse daemon: out of memory under its memory limit\n";
+          (void)!write(2, msg, sizeof msg - 1);
+          _exit(kDaemonOutOfMemoryExit);
+        } catch (const std::exception& ex) {
+          std::fprintf(stderr, "fuse daemon: terminate after an uncaught exception: %s\n", ex.what());
+        } catch (...) {
+          std::fprintf(stderr, "fuse daemon: terminate after an uncaught exception\n");
+        }
+      }
+      std::abort();
+    });
     int rc = 1;
     try {
       rc = body();
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "fuse daemon: out of memory under its memory limit\n");
+      rc = kDaemonOutOfMemoryExit;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "fuse daemon: %s\n", e.what());
       rc = 1;
@@ -172,10 +212,13 @@ FuseDaemon FuseDaemon::fork_function(const std::function<int()>& body, std::stri
   return d;
 }
 
-FuseDaemon FuseDaemon::spawn(const std::vector<std::string>& argv, const std::string& cwd, std::string mountpoint) {
+FuseDaemon FuseDaemon::spawn(const std::vector<std::string>& argv, const std::string& cwd, std::string mountpoint,
+                             std::size_t memory_mib) {
   if (argv.empty()) throw std::invalid_argument("FuseDaemon::spawn: empty argv");
   FuseDaemon d;
   d.mountpoint_ = std::move(mountpoint);
+  d.exec_ = true;
+  d.memory_mib_ = memory_mib;
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe2: ") + errno_name(errno));
   std::vector<std::string> args = argv;
@@ -199,6 +242,7 @@ FuseDaemon FuseDaemon::spawn(const std::vector<std::string>& argv, const std::st
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, 0);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    if (!limit_exec_memory(memory_mib)) _exit(113);
     execv(cargv[0], cargv.data());
     _exit(127);
   }
@@ -210,8 +254,8 @@ FuseDaemon FuseDaemon::spawn(const std::vector<std::string>& argv, const std::st
 }
 
 FuseDaemon::FuseDaemon(FuseDaemon&& o) noexcept
-    : pid_(o.pid_), out_fd_(o.out_fd_), out_(std::move(o.out_)), mountpoint_(std::move(o.mountpoint_)),
-      conn_(o.conn_), exit_(o.exit_) {
+    : pid_(o.pid_), exec_(o.exec_), memory_mib_(o.memory_mib_), out_fd_(o.out_fd_), out_(std::move(o.out_)),
+      mountpoint_(std::move(o.mountpoint_)), conn_(o.conn_), exit_(o.exit_) {
   o.pid_ = -1;
   o.out_fd_ = -1;
 }
@@ -239,11 +283,9 @@ std::string FuseDaemon::output() {
 const DaemonExit& FuseDaemon::poll_exit() {
   if (pid_ > 0 && !exit_.exited) {
     int status = 0;
-    pid_t r = waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      exit_.exited = true;
-      exit_.status = status;
-    }
+    rusage ru{};
+    pid_t r = wait4(pid_, &status, WNOHANG, &ru);
+    if (r == pid_) reaped(status, ru.ru_maxrss);
   }
   return exit_;
 }
@@ -315,10 +357,10 @@ void FuseDaemon::kill_hard() {
     if (!exit_.exited) {
       kill(pid_, SIGKILL);
       int status = 0;
-      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      rusage ru{};
+      while (wait4(pid_, &status, 0, &ru) < 0 && errno == EINTR) {
       }
-      exit_.exited = true;
-      exit_.status = status;
+      reaped(status, ru.ru_maxrss);
     }
   }
   drain_output();

@@ -70,8 +70,8 @@ class FuseOverlayfsTarget : public Target {
     fuse_detail::Launch l;
     l.exit_before_mount_is_refusal = true;
     l.unmount_cmd = {o_.fusermount, "-u", fuse_detail::kMountpointArg};
-    l.start = [exe = o_.fuse_overlayfs, options = c.options](const MaterializedCase& m) {
-      return FuseDaemon::spawn({exe, "-f", "-o", options, m.mountpoint}, m.layers_dir, m.mountpoint);
+    l.start = [exe = o_.fuse_overlayfs, options = c.options, mib = o_.base.memory_limit_mib](const MaterializedCase& m) {
+      return FuseDaemon::spawn({exe, "-f", "-o", options, m.mountpoint}, m.layers_dir, m.mountpoint, mib);
     };
     out = fuse_detail::run_fuse_case(c, name(), o_, l);
     if (kernel_refusal && out.kind == TargetOutcome::Kind::Observed && !out.observation.mount.ok)

@@ -44,7 +44,7 @@ class ModelFuseTarget : public Target {
     }
     if (!pred->model) return skip("the model refuses this mount (" + pred->observation.mount.err + "): there is nothing to serve");
     fuse_detail::Launch l;
-    l.start = [pred](const MaterializedCase& m) {
+    l.start = [pred, mib = o_.base.memory_limit_mib](const MaterializedCase& m) {
       // The daemon only needs the model; the materialized layers are what the prober's
       // candidates and the other targets use.
       return FuseDaemon::fork_function(
@@ -52,7 +52,7 @@ class ModelFuseTarget : public Target {
             ServeOptions so;
             return serve_model(*pred->model, mnt, so);
           },
-          m.mountpoint);
+          m.mountpoint, mib);
     };
     return fuse_detail::run_fuse_case(c, name(), o_, l);
   }

@@ -1,5 +1,6 @@
 // A Target turns a Case into an Observation: the kernel (two mount APIs), FUSE daemons, EROFS …
 #pragma once
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ struct TargetOptions {
   /// Run each case in a forked child with its own mount namespace (so the time limit can kill
   /// it and its mounts die with it). Off: in-process, no time limit (benchmarks only).
   bool isolate = true;
+  /// Memory (MiB) each child of a case may allocate: the isolated mount/probe child, FUSE
+  /// daemons (RLIMIT_DATA, see sandbox.hpp), the model's prediction of a large case. 0: none.
+  std::size_t memory_limit_mib = 1024;  // kDefaultMemoryLimitMiB
   /// Targets that can let cases with equal options share one mount (erofs: one set of images
   /// per group) do so in run_many. Off: one case per mount (`ovlspec run --no-share`).
   bool share_mounts = true;

@@ -4,10 +4,13 @@
 #pragma once
 #include <sys/types.h>
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "ovl/sandbox.hpp"
 
 namespace ovl {
 
@@ -31,22 +34,36 @@ std::optional<std::string> fusectl_dir();
 /// and future request fails with ENOTCONN. Returns false when it could not.
 bool abort_fuse_connection(unsigned minor);
 
+/// The exit status of a forked daemon (fork_function) that ran out of memory under its limit.
+inline constexpr int kDaemonOutOfMemoryExit = 86;
+
 /// How a daemon ended.
 struct DaemonExit {
   bool exited = false;   // reaped
   int status = 0;        // waitpid status
-  std::string describe() const;  // "exit status 1", "killed by signal Killed" …
+  long peak_rss_kib = 0; // its maximum resident set (wait4 rusage), once reaped
+  /// It ended because of its memory limit: a forked daemon exited kDaemonOutOfMemoryExit; an
+  /// exec'd one ended abnormally having reached 90% of the limit or saying ENOMEM / "Cannot
+  /// allocate memory" / "out of memory".
+  bool out_of_memory = false;
+  std::size_t memory_limit_mib = 0;  // the limit it ran under (0: none)
+  std::string describe() const;  // "exit status 1", "killed by signal Killed", "memory limit of N MiB exceeded (…)" …
 };
 
 /// A FUSE daemon process serving one mountpoint, owned by this object: the destructor stops it.
 class FuseDaemon {
  public:
   /// Forks; the child runs body() (which must mount at mountpoint and serve) and exits with its
-  /// return value. The child dies with this process (PR_SET_PDEATHSIG SIGKILL).
-  static FuseDaemon fork_function(const std::function<int()>& body, std::string mountpoint);
+  /// return value. The child dies with this process (PR_SET_PDEATHSIG SIGKILL). It may allocate
+  /// memory_mib MiB beyond what it inherited (limit_forked_memory; 0: no limit); std::bad_alloc
+  /// ends it with kDaemonOutOfMemoryExit.
+  static FuseDaemon fork_function(const std::function<int()>& body, std::string mountpoint,
+                                  std::size_t memory_mib = kDefaultMemoryLimitMiB);
   /// Forks and execs argv (argv[0] a path) in cwd with stdout/stderr captured; PR_SET_PDEATHSIG
-  /// as above. Throws std::runtime_error when fork or the pipe fails.
-  static FuseDaemon spawn(const std::vector<std::string>& argv, const std::string& cwd, std::string mountpoint);
+  /// as above; RLIMIT_DATA of memory_mib MiB (limit_exec_memory; 0: none). Throws
+  /// std::runtime_error when fork or the pipe fails.
+  static FuseDaemon spawn(const std::vector<std::string>& argv, const std::string& cwd, std::string mountpoint,
+                          std::size_t memory_mib = kDefaultMemoryLimitMiB);
 
   FuseDaemon(FuseDaemon&& o) noexcept;
   FuseDaemon& operator=(FuseDaemon&&) = delete;
@@ -75,7 +92,10 @@ class FuseDaemon {
  private:
   FuseDaemon() = default;
   void drain_output();
+  void reaped(int status, long max_rss_kib);
   pid_t pid_ = -1;
+  bool exec_ = false;             // spawn(): an exec'd program
+  std::size_t memory_mib_ = 0;    // its memory limit
   int out_fd_ = -1;
   std::string out_;
   std::string mountpoint_;
