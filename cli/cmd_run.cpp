@@ -49,10 +49,13 @@ std::string kernel_release() {
 }
 
 #ifdef OVL_CLI_HAVE_GENERATOR
-std::vector<RunCase> generated_cases(std::uint64_t seed, std::size_t n) {
+// n generated cases; shape_run > 1: in runs of that many with one shape (GenParams::shape_run).
+std::vector<RunCase> generated_cases(std::uint64_t seed, std::size_t n, int shape_run) {
   std::vector<RunCase> out;
   std::size_t i = 0;
-  for (const auto& g : gen::generate_cases(seed, n)) {
+  gen::GenParams params;
+  params.shape_run = shape_run;
+  for (const auto& g : gen::generate_cases(seed, n, params)) {
     Case c = gen::to_case(g, "generated/" + std::to_string(seed) + "-" + std::to_string(i++));
     out.push_back({std::move(c), "generated", g.seed});
   }
@@ -71,6 +74,7 @@ void add_run(CLI::App& app, Action& run) {
     std::string cases;
     std::string spec;
     std::size_t generated = 0;
+    int shape_run = 1;
     std::uint64_t seed = 1;
     double timeout = 30;
     std::string memory_limit;
@@ -91,6 +95,11 @@ void add_run(CLI::App& app, Action& run) {
   sub->add_option("--cases", args->cases, "the case corpus directory (default: conformance/cases)");
   sub->add_option("--generated", args->generated, "also run N cases from the seeded generator")->capture_default_str();
   sub->add_option("--seed", args->seed, "seed of the generated cases")->capture_default_str();
+  sub->add_option("--shape-run", args->shape_run,
+                  "generated cases come in runs of N with one shape (options, layer counts), so that a target "
+                  "sharing mounts (erofs) can unite them; 1: every case draws its own")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   sub->add_option("--spec", args->spec, "the spec text the HTML report quotes (default: spec/overlay-lookup.md)");
   sub->add_option("--timeout", args->timeout, "time limit per case and target, in seconds")
       ->capture_default_str()
@@ -152,7 +161,9 @@ void add_run(CLI::App& app, Action& run) {
       cfg.generated = args->generated;
       cfg.seed = args->seed;
 #ifdef OVL_CLI_HAVE_GENERATOR
-      cfg.generator = generated_cases;
+      cfg.generator = [shape_run = args->shape_run](std::uint64_t seed, std::size_t n) {
+        return generated_cases(seed, n, shape_run);
+      };
 #else
       if (cfg.generated > 0) throw CannotRunHere("run: --generated needs the case generator, not in this build");
 #endif
