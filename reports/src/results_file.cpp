@@ -61,7 +61,7 @@ ResultsFile parse_results(std::string_view text, const std::string& filename) {
     json j;
     try {
       j = json::parse(line);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too large
       std::string why = terminated ? "" : " (the last line is incomplete: was the run interrupted?)";
       throw ResultsParseError(filename, lineno, std::string("expected one JSON object per line") + why + ": " + e.what());
     }
