@@ -117,8 +117,10 @@ class Walker {
         visit(c, child_same(name), depth + 1);
       } else {
         std::size_t k = emit(c);
-        // A listed name that looks up as ENOENT is seen only if the listing succeeds.
-        if (l.errno_unspecified && c.err == ENOENT) add_unique(entries[k].unspecified, "present");
+        // A listed name that looks up as ENOENT is seen only if the listing keeps it (it may
+        // drop it, or fail, when its children are unspecified).
+        if ((l.children_unspecified || l.errno_unspecified) && c.err == ENOENT)
+          add_unique(entries[k].unspecified, "present");
       }
     }
     if (!opts_.probe_hidden) return;
