@@ -13,11 +13,20 @@ namespace {
 using detail::first_component;
 
 // The entries of g as the shared flag analysis reads them.
-std::vector<detail::FlatEntry> flat(const GenCase& g) {
+std::vector<detail::FlatEntry> flat(const GenCase& g, std::vector<int>* layer_of = nullptr) {
   std::vector<detail::FlatEntry> out;
-  for (const auto& l : g.layers)
-    for (const auto& e : l.entries) out.push_back({l.role, e.path, e.type, &e.xattrs});
+  for (std::size_t i = 0; i < g.layers.size(); ++i)
+    for (const auto& e : g.layers[i].entries) {
+      out.push_back({g.layers[i].role, e.path, e.type, &e.xattrs});
+      if (layer_of) layer_of->push_back(static_cast<int>(i));
+    }
   return out;
+}
+
+detail::LayerFlags layer_flags(const GenCase& g) {
+  std::vector<int> layer_of;
+  auto f = flat(g, &layer_of);
+  return detail::layer_flags(f, layer_of);
 }
 
 }  // namespace
@@ -34,11 +43,17 @@ bool has_xwhiteout_marker(const GenCase& g) { return detail::has_xwhiteout_marke
 
 bool flag_sensitive(const GenCase& g) { return detail::flag_sensitive(flat(g)); }
 
+XwhiteoutLayers xwhiteout_layers(const GenCase& g) {
+  auto f = layer_flags(g);
+  return {f.sets, f.reads};
+}
+
 namespace {
 
-/// Who sets and who reads layer xwhiteouts flags in a batch (see batch.hpp).
-struct FlagCount : detail::FlagCount {
-  void add(const GenCase& g) { detail::FlagCount::add(has_xwhiteout_marker(g), flag_sensitive(g)); }
+/// Which layers' xwhiteouts flags the members of a batch set and read (see batch.hpp).
+struct FlagCount : detail::LayerFlagSet {
+  void add(const GenCase& g) { detail::LayerFlagSet::add(layer_flags(g)); }
+  bool ok() const { return !conflict; }
 };
 
 }  // namespace
@@ -143,10 +158,9 @@ std::vector<std::vector<std::size_t>> plan_batches(const std::vector<GenCase>& c
     }
     auto& list = open[batch_key(cases[i])];
     std::size_t chosen = out.size();
+    const detail::LayerFlags mine = layer_flags(cases[i]);
     for (std::size_t b : list) {
-      FlagCount f = flags[b];
-      f.add(cases[i]);
-      if (f.ok()) {
+      if (flags[b].admits(mine)) {
         chosen = b;
         break;
       }
@@ -157,7 +171,7 @@ std::vector<std::vector<std::size_t>> plan_batches(const std::vector<GenCase>& c
       list.push_back(chosen);
     }
     out[chosen].push_back(i);
-    flags[chosen].add(cases[i]);
+    flags[chosen].detail::LayerFlagSet::add(mine);
     if (out[chosen].size() >= max_size) std::erase(list, chosen);
   }
   return out;

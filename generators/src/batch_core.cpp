@@ -1,6 +1,7 @@
 // The shared parts of the batching transform (batch_core.hpp).
 #include "batch_core.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "ovl/batch.hpp"
@@ -81,6 +82,39 @@ bool flag_sensitive(const std::vector<FlatEntry>& entries) {
   for (const auto& p : parents)
     if (marked.count(p)) return true;
   return false;
+}
+
+LayerFlags layer_flags(const std::vector<FlatEntry>& entries, const std::vector<int>& layer_of) {
+  auto bit = [](int layer) { return std::uint64_t{1} << std::min(layer, 63); };
+  LayerFlags f;
+  std::uint64_t own_x = 0;  // layers where the case decides the flag itself (any opaque=x, root included)
+  std::set<std::string> marked, parents_seen;
+  bool redirects = false;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    if (!e.xattrs) continue;
+    for (const auto& [name, value] : *e.xattrs) {
+      if (is_opaque_name(name) && value == "x") {
+        own_x |= bit(layer_of[i]);
+        if (e.path != "/") f.sets |= bit(layer_of[i]);
+        if (e.type == NodeType::Dir && e.role == Role::Lower) marked.insert(e.path);
+      }
+      if (e.type == NodeType::Dir && e.role == Role::Lower && is_redirect_name(name)) redirects = true;
+    }
+  }
+  if (marked.empty()) return f;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    // Only a lookup that fails drops the entry, and a regular file without xattrs is found and
+    // kept by the lookup that reaches it first.
+    if (e.role != Role::Lower || e.type != NodeType::Reg || !e.xattrs || e.xattrs->empty()) continue;
+    std::size_t slash = e.path.rfind('/');
+    std::string parent = slash == 0 ? "/" : e.path.substr(0, slash);
+    // A redirected directory merges other paths of the case: then any flagged dir may list the file.
+    if (redirects || marked.count(parent)) f.reads |= bit(layer_of[i]);
+  }
+  f.reads &= ~own_x;
+  return f;
 }
 
 }  // namespace ovl::gen::detail

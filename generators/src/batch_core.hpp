@@ -2,6 +2,7 @@
 // the renaming of names and redirect values, and the xwhiteouts setter/reader analysis on a flat
 // list of entries. Internal to ovl_generators.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,7 +37,30 @@ bool has_xwhiteout_marker(const std::vector<FlatEntry>& entries);
 /// Whether the case may read layer xwhiteouts flags (see batch.hpp).
 bool flag_sensitive(const std::vector<FlatEntry>& entries);
 
-/// Who sets and who reads layer xwhiteouts flags in a batch (see batch.hpp).
+/// The layers (bit i = layer i of the case, layers past 63 share bit 63) whose xwhiteouts flag a
+/// case sets, and those whose flag it reads without deciding it itself (see batch.hpp).
+struct LayerFlags {
+  std::uint64_t sets = 0;   // layers where a non-root entry carries opaque=x
+  std::uint64_t reads = 0;  // lower layers with a regular file with xattrs that readdir of a flagged dir
+                            // of the case may check, where the case has no opaque=x of its own there
+};
+/// entries[i] lies in layer layer_of[i].
+LayerFlags layer_flags(const std::vector<FlatEntry>& entries, const std::vector<int>& layer_of);
+
+/// The LayerFlags of a batch so far; a member conflicts when it reads a layer another member
+/// sets, or sets one another reads.
+struct LayerFlagSet {
+  std::uint64_t sets = 0, reads = 0;
+  bool conflict = false;
+  bool admits(const LayerFlags& f) const { return !(f.sets & reads) && !(f.reads & sets); }
+  void add(const LayerFlags& f) {
+    conflict |= !admits(f);
+    sets |= f.sets;
+    reads |= f.reads;
+  }
+};
+
+/// Who sets and who reads layer xwhiteouts flags in a batch, layer-blind (see batch.hpp).
 struct FlagCount {
   int setters = 0, sensitive = 0, both = 0;
   void add(bool setter, bool reader) {

@@ -19,12 +19,16 @@
 // when they meet opaque=x on a non-root directory of a regular lower ("setters"); readdir of a
 // directory whose lookup met opaque=x (or the root, with opaque=x on a lower root) reads it and
 // looks up every regular entry of a flagged layer, dropping those that fail ("sensitive" cases:
-// a regular file in a regular lower inside such a directory). A sensitive case must see no
-// setter but itself, so a batch holds either no sensitive case, or no setter, or exactly one
-// case that is both. (Root opaque=x is in the batch key, hence the same in every case.)
+// a regular file in a regular lower inside such a directory). The rule is per layer: a case
+// "reads" layer L when it has such a file in L with xattrs (a file without any is always found
+// by its lookup, so never dropped) and no opaque=x of its own in L (with one, its
+// own prediction already leaves the entry's fate unspecified or certain); it "sets" L with a
+// non-root opaque=x in L. No member of a batch may read a layer another member sets.
+// (Root opaque=x is in the batch key, hence the same in every case.)
 // A case whose top-level names contain '.' cannot be batched (its names could collide).
 // tests/batch_model_test.cpp checks model(batch) restricted to case k == model(case k).
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +44,14 @@ std::optional<std::string> unbatchable_reason(const GenCase& g);
 bool has_xwhiteout_marker(const GenCase& g);
 /// Whether g may read layer xwhiteouts flags (a "sensitive" case, see above).
 bool flag_sensitive(const GenCase& g);
+/// The layers whose xwhiteouts flag g sets and reads, by the per-layer rule above (bit i = layer
+/// i of g; layers past 63 share bit 63). Cases may share a mount when none reads a layer
+/// another sets.
+struct XwhiteoutLayers {
+  std::uint64_t sets = 0;
+  std::uint64_t reads = 0;
+};
+XwhiteoutLayers xwhiteout_layers(const GenCase& g);
 /// Cases that may share a mount have equal keys: the option string (layer names, roles and
 /// options) and the xattrs of every layer root.
 std::string batch_key(const GenCase& g);
@@ -48,13 +60,13 @@ std::string batch_name(const std::string& name, std::size_t k);
 /// g renamed as case k of a batch (see above).
 GenCase renamed(const GenCase& g, std::size_t k);
 /// One case holding every cases[k] renamed as case k. Throws std::invalid_argument unless all
-/// keys are equal, every case is batchable, and the setter/sensitive rule above holds.
+/// keys are equal, every case is batchable, and the per-layer setter/reader rule above holds.
 GenCase make_batch(const std::vector<const GenCase*>& cases);
 /// The part of a batch Observation that belongs to case k, names restored: entries under
 /// "/n.k", and "/" with only case k's children. The mount status is copied.
 Observation extract(const Observation& batch, std::size_t k);
 /// Groups cases into batches of at most max_size: equal keys together, unbatchable cases alone,
-/// the setter/sensitive rule above kept. Indices into `cases`, in a deterministic order.
+/// the per-layer setter/reader rule above kept. Indices into `cases`, in a deterministic order.
 std::vector<std::vector<std::size_t>> plan_batches(const std::vector<GenCase>& cases, std::size_t max_size);
 
 }  // namespace ovl::gen
