@@ -3,12 +3,14 @@
 // a shell reproducer and a results.jsonl record. The work is in generators/fuzz.hpp.
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli_errors.hpp"
@@ -78,6 +80,7 @@ void add_fuzz(CLI::App& app, Action& run) {
     std::string out = "fuzz-results";
     std::size_t batch = 64;
     std::size_t shrink_tries = 500;
+    std::size_t jobs = 0;
     bool quiet = false;
   };
   auto a = std::make_shared<Args>();
@@ -94,6 +97,8 @@ void add_fuzz(CLI::App& app, Action& run) {
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
   sub->add_option("--shrink-tries", a->shrink_tries, "most shrink candidates tried per finding")->capture_default_str();
+  sub->add_option("--jobs", a->jobs, "worker threads, each with its own mounts (default: one per CPU, at most 8)")
+      ->check(CLI::Range(1, 64));
   sub->add_flag("--quiet", a->quiet, "no progress line");
   sub->callback([a, &run] {
     run = [a]() -> int {
@@ -110,17 +115,22 @@ void add_fuzz(CLI::App& app, Action& run) {
       TargetRegistry registry = builtin_targets();
       TargetContext ctx;
       ctx.module = module_params();
+      std::size_t jobs = a->jobs;
+      if (jobs == 0) jobs = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+      // One instance of every target per worker thread (owned[w * targets + t]).
       std::vector<std::unique_ptr<Target>> owned;
-      for (const auto& name : a->targets) {
-        const auto* e = registry.find(name);
-        if (!e) {
-          std::string known;
-          for (const auto& n : registry.names()) known += (known.empty() ? "" : ", ") + n;
-          throw BadInput("fuzz: --target: unknown target \"" + name + "\"; expected one of " + known);
+      for (std::size_t w = 0; w < jobs; ++w) {
+        for (const auto& name : a->targets) {
+          const auto* e = registry.find(name);
+          if (!e) {
+            std::string known;
+            for (const auto& n : registry.names()) known += (known.empty() ? "" : ", ") + n;
+            throw BadInput("fuzz: --target: unknown target \"" + name + "\"; expected one of " + known);
+          }
+          auto t = e->make(ctx);
+          if (auto why = t->unavailable()) throw CannotRunHere("fuzz: target " + name + ": " + *why);
+          owned.push_back(std::move(t));
         }
-        auto t = e->make(ctx);
-        if (auto why = t->unavailable()) throw CannotRunHere("fuzz: target " + name + ": " + *why);
-        owned.push_back(std::move(t));
       }
       // Enter the sandbox now, before anything could start a thread.
       if (std::any_of(a->targets.begin(), a->targets.end(), [](const std::string& n) { return n != "model"; })) {
@@ -132,8 +142,8 @@ void add_fuzz(CLI::App& app, Action& run) {
       }
       Semantics sem;
       sem.kernel = level ? *level : owned.front()->level();
-      std::vector<gen::FuzzTarget> targets;
-      for (auto& t : owned) targets.push_back(gen::fuzz_target(*t));
+      std::vector<std::vector<gen::FuzzTarget>> workers(jobs);
+      for (std::size_t i = 0; i < owned.size(); ++i) workers[i / a->targets.size()].push_back(gen::fuzz_target(*owned[i]));
 
       std::filesystem::path out = a->out;
       std::error_code ec;
@@ -145,7 +155,7 @@ void add_fuzz(CLI::App& app, Action& run) {
       h.date = utc_timestamp_now();
       h.command = "fuzz";
       h.seed = a->seed;
-      for (auto& t : owned) h.targets.push_back({t->name(), true, "", sem.kernel.str()});
+      for (std::size_t t = 0; t < a->targets.size(); ++t) h.targets.push_back({owned[t]->name(), true, "", sem.kernel.str()});
       ResultsWriter writer(out / "results.jsonl", h);
 
       gen::FuzzOptions o;
@@ -192,7 +202,7 @@ void add_fuzz(CLI::App& app, Action& run) {
         }
         writer.append(r);
       };
-      gen::FuzzReport rep = gen::fuzz(o, gen::model_oracle(sem, ctx.module), targets);
+      gen::FuzzReport rep = gen::fuzz_on_workers(o, gen::model_oracle(sem, ctx.module), workers);
       for (std::size_t i = 0; i < rep.errors.size(); ++i) {
         Result r;
         r.case_name = "fuzz/error/" + std::to_string(i + 1);
@@ -205,10 +215,10 @@ void add_fuzz(CLI::App& app, Action& run) {
         writer.append(r);
       }
       const auto& p = rep.progress;
-      std::fprintf(stderr, "%sfuzz: seed %llu, model %s: %zu cases in %.1f s (%.0f cases/s), %zu mounts, %zu divergent, "
-                           "%zu findings, %zu errors\n",
+      std::fprintf(stderr, "%sfuzz: seed %llu, model %s: %zu cases in %.1f s (%.0f cases/s, %zu jobs), %zu mounts, "
+                           "%zu divergent, %zu findings, %zu errors\n",
                    a->quiet ? "" : "\n", static_cast<unsigned long long>(a->seed), sem.name().c_str(), p.cases, p.seconds,
-                   p.cases_per_second(), p.mounts, p.divergent, p.findings, p.errors);
+                   p.cases_per_second(), jobs, p.mounts, p.divergent, p.findings, p.errors);
       for (const auto& f : rep.findings)
         std::printf("%-44s %-16s %6zu cases; minimal: %zu layers, %zu entries (%zu shrink steps)\n", f.group.c_str(),
                     f.target.c_str(), f.occurrences, f.minimal.layers.size(), f.minimal.entry_count(), f.shrink.steps);

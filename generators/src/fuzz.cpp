@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <stdexcept>
+#include <thread>
 
 #include "ovl/batch.hpp"
 
@@ -96,8 +98,8 @@ namespace {
 /// One fuzz run's state.
 class Fuzzer {
  public:
-  Fuzzer(const FuzzOptions& o, const Oracle& oracle, const std::vector<FuzzTarget>& targets)
-      : o_(o), oracle_(oracle), targets_(targets) {}
+  Fuzzer(const FuzzOptions& o, const Oracle& oracle, const std::vector<std::vector<FuzzTarget>>& workers)
+      : o_(o), oracle_(oracle), workers_(workers), targets_(workers.front()) {}
 
   FuzzReport run() {
     t0_ = Clock::now();
@@ -106,7 +108,6 @@ class Fuzzer {
     while (!done(next)) {
       std::size_t n = o_.chunk;
       if (o_.cases) n = std::min<std::size_t>(n, o_.cases - next);
-      if (o_.minutes > 0) n = std::min<std::size_t>(n, std::max<std::size_t>(o_.batch, 64));
       std::vector<GenCase> cases;
       cases.reserve(n);
       for (std::size_t i = 0; i < n; ++i) cases.push_back(generate_case_at(o_.seed, next + i, o_.gen));
@@ -139,59 +140,95 @@ class Fuzzer {
     if (report_.errors.size() < 20) report_.errors.push_back(what);
   }
 
-  /// Runs one planned batch on a target: the Observation of each member, or nullopt where the
-  /// harness failed. The root directory is the one object batch members share; when its
-  /// listing fails in the batch (one member's entry can make a whole merged readdir fail),
-  /// every member runs alone instead.
-  std::vector<std::optional<Observation>> run_batch(const std::vector<GenCase>& cases, const std::vector<Case>& built,
-                                                    const std::vector<std::size_t>& b, std::uint64_t base,
-                                                    const FuzzTarget& target) {
-    std::vector<std::optional<Observation>> out(b.size());
+  /// What one planned batch gave on one target: the Observation of each member (nullopt where
+  /// the harness failed), and the bookkeeping to fold into the report afterwards (a batch runs
+  /// on a worker thread and must not touch the report).
+  struct BatchRun {
+    std::vector<std::optional<Observation>> observed;
+    std::size_t mounts = 0;
+    bool fallback = false;
+    std::vector<std::string> errors;
+  };
+
+  /// Runs one planned batch on a target. The root directory is the one object batch members
+  /// share; when its listing fails in the batch (one member's entry can make a whole merged
+  /// readdir fail), every member runs alone instead.
+  static BatchRun run_batch(const std::vector<GenCase>& cases, const std::vector<Case>& built,
+                            const std::vector<std::size_t>& b, std::uint64_t base, const FuzzTarget& target) {
+    BatchRun out;
+    out.observed.resize(b.size());
     if (b.size() > 1) {
       std::vector<const GenCase*> members;
       for (std::size_t i : b) members.push_back(&cases[i]);
       Case whole = to_case(make_batch(members), "fuzz-batch");
       TargetRun r = target.run(whole);
-      ++report_.progress.mounts;
+      ++out.mounts;
       if (!r.ok) {
-        error(target.name + ": batch of " + std::to_string(b.size()) + " from case " + std::to_string(base + b[0]) +
-              ": " + r.error);
+        out.errors.push_back(target.name + ": batch of " + std::to_string(b.size()) + " from case " +
+                             std::to_string(base + b[0]) + ": " + r.error);
         return out;
       }
       const Entry* root = r.observation.find("/");
       bool shared_failed = r.observation.mount.ok && (!root || root->err || root->readdir_err);
       if (!shared_failed) {
-        for (std::size_t k = 0; k < b.size(); ++k) out[k] = extract(r.observation, k);
+        for (std::size_t k = 0; k < b.size(); ++k) out.observed[k] = extract(r.observation, k);
         return out;
       }
-      ++report_.batch_fallbacks;
+      out.fallback = true;
     }
     for (std::size_t k = 0; k < b.size(); ++k) {
       TargetRun r = target.run(built[b[k]]);
-      ++report_.progress.mounts;
+      ++out.mounts;
       if (!r.ok) {
-        error(target.name + ": case " + std::to_string(base + b[k]) + ": " + r.error);
+        out.errors.push_back(target.name + ": case " + std::to_string(base + b[k]) + ": " + r.error);
         continue;
       }
-      out[k] = std::move(r.observation);
+      out.observed[k] = std::move(r.observation);
     }
     return out;
   }
 
-  void run_chunk(const std::vector<GenCase>& cases, std::uint64_t base) {
-    // The model's predictions, once per case.
-    std::vector<Prediction> predictions;
-    std::vector<Case> built;
-    predictions.reserve(cases.size());
-    built.reserve(cases.size());
-    for (const auto& g : cases) {
-      built.push_back(to_case(g));
-      predictions.push_back(oracle_(built.back()));
+  /// Runs fn(i, worker) for i in [0, n): worker w takes i = w, w + W, … on its own thread.
+  template <class Fn>
+  void spread(std::size_t n, Fn fn) {
+    const std::size_t w = std::min(workers_.size(), n);
+    if (w <= 1) {
+      for (std::size_t i = 0; i < n; ++i) fn(i, 0);
+      return;
     }
-    for (const auto& b : plan_batches(cases, o_.batch)) {
+    std::vector<std::thread> threads;
+    for (std::size_t t = 1; t < w; ++t)
+      threads.emplace_back([&, t] {
+        for (std::size_t i = t; i < n; i += w) fn(i, t);
+      });
+    for (std::size_t i = 0; i < n; i += w) fn(i, 0);
+    for (auto& th : threads) th.join();
+  }
+
+  void run_chunk(const std::vector<GenCase>& cases, std::uint64_t base) {
+    // The model's predictions, once per case (the oracle is a pure function of the case).
+    std::vector<Case> built;
+    built.reserve(cases.size());
+    for (const auto& g : cases) built.push_back(to_case(g));
+    std::vector<Prediction> predictions(cases.size());
+    spread(cases.size(), [&](std::size_t i, std::size_t) { predictions[i] = oracle_(built[i]); });
+    // Every batch on every target, spread over the workers; then the diffs, in order, here.
+    const auto batches = plan_batches(cases, o_.batch);
+    std::vector<std::vector<BatchRun>> runs(targets_.size(), std::vector<BatchRun>(batches.size()));
+    for (std::size_t t = 0; t < targets_.size(); ++t)
+      spread(batches.size(), [&](std::size_t j, std::size_t w) {
+        runs[t][j] = run_batch(cases, built, batches[j], base, workers_[w][t]);
+      });
+    for (std::size_t j = 0; j < batches.size(); ++j) {
+      const auto& b = batches[j];
       std::vector<bool> divergent(b.size(), false);
-      for (const auto& target : targets_) {
-        auto observed = run_batch(cases, built, b, base, target);
+      for (std::size_t t = 0; t < targets_.size(); ++t) {
+        const FuzzTarget& target = targets_[t];
+        BatchRun& run = runs[t][j];
+        report_.progress.mounts += run.mounts;
+        report_.batch_fallbacks += run.fallback;
+        for (const auto& e : run.errors) error(e);
+        auto& observed = run.observed;
         for (std::size_t k = 0; k < b.size(); ++k) {
           if (!observed[k]) continue;
           std::size_t i = b[k];
@@ -263,7 +300,8 @@ class Fuzzer {
 
   const FuzzOptions& o_;
   const Oracle& oracle_;
-  const std::vector<FuzzTarget>& targets_;
+  const std::vector<std::vector<FuzzTarget>>& workers_;
+  const std::vector<FuzzTarget>& targets_;  // worker 0's: also confirms and shrinks
   FuzzReport report_;
   std::set<std::string> seen_;
   Clock::time_point t0_, last_progress_;
@@ -272,7 +310,15 @@ class Fuzzer {
 }  // namespace
 
 FuzzReport fuzz(const FuzzOptions& opts, const Oracle& oracle, const std::vector<FuzzTarget>& targets) {
-  return Fuzzer(opts, oracle, targets).run();
+  return fuzz_on_workers(opts, oracle, {targets});
+}
+
+FuzzReport fuzz_on_workers(const FuzzOptions& opts, const Oracle& oracle,
+                           const std::vector<std::vector<FuzzTarget>>& workers) {
+  if (workers.empty()) throw std::invalid_argument("fuzz: no workers");
+  for (const auto& w : workers)
+    if (w.size() != workers.front().size()) throw std::invalid_argument("fuzz: workers with different targets");
+  return Fuzzer(opts, oracle, workers).run();
 }
 
 }  // namespace ovl::gen

@@ -105,6 +105,13 @@ std::vector<Divergence> run_and_diff(const Case& c, const Oracle& oracle, const 
 /// alone is reported in the group "batching <field>" (the transform would be unsound).
 FuzzReport fuzz(const FuzzOptions& opts, const Oracle& oracle, const std::vector<FuzzTarget>& targets);
 
+/// As fuzz(), with the predictions and the batches of each chunk spread over threads:
+/// workers[w] is worker w's own instances of the same targets (each used by one thread only;
+/// workers[0] also confirms and shrinks). The report is the same as with one worker, because
+/// the results are folded in case order.
+FuzzReport fuzz_on_workers(const FuzzOptions& opts, const Oracle& oracle,
+                           const std::vector<std::vector<FuzzTarget>>& workers);
+
 /// The oracle for a semantics: predict() with these module parameters.
 Oracle model_oracle(const Semantics& sem, const ModuleParams& module = {});
 
