@@ -73,6 +73,7 @@ void add_check(CLI::App& app, Action& run) {
     std::string options, case_file, target = "all", kernel;
     bool json = false;
     double timeout = 30;
+    std::string memory_limit;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -86,10 +87,21 @@ void add_check(CLI::App& app, Action& run) {
   sub->add_flag("--json", args->json, "print the result as JSON (schema ovlspec.check/1)");
   sub->add_option("--kernel", args->kernel, "compare the model at this kernel level (X.Y) instead of the detected one");
   sub->add_option("--timeout", args->timeout, "seconds each mount and probe may take")->check(CLI::PositiveNumber);
+  sub->add_option("--memory-limit", args->memory_limit,
+                  "memory each mount and probe child may allocate, in MiB (16..1048576; default 1024)");
   sub->callback([args, &run] {
     run = [args]() -> int {
       if (args->options.empty() && args->case_file.empty())
         throw BadInput("check: give the layers with -o OPTIONS or a case with --case FILE");
+      TargetOptions topts;
+      topts.case_timeout_seconds = args->timeout;
+      if (!args->memory_limit.empty()) {
+        try {
+          topts.memory_limit_mib = parse_memory_limit_mib(args->memory_limit);
+        } catch (const std::invalid_argument& e) {
+          throw BadInput(std::string("check: --memory-limit: ") + e.what());
+        }
+      }
       if (auto why = overlay_unavailable_reason()) throw CannotRunHere(*why);
       Semantics sem;
       if (!args->kernel.empty()) {
@@ -100,8 +112,6 @@ void add_check(CLI::App& app, Action& run) {
       try {
         Sandbox::enter();
         if (args->kernel.empty()) sem.kernel = kernel_features().level;
-        TargetOptions topts;
-        topts.case_timeout_seconds = args->timeout;
         if (!args->case_file.empty()) {
 #ifdef OVL_HAVE_CASE_FORMAT
           Case cs;

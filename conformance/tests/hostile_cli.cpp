@@ -195,6 +195,17 @@ TEST_F(Hostile, RunGivesACaseOverTheMemoryLimitAnErrorAndGoesOn) {
   EXPECT_EQ(small_passes, 2);
 }
 
+TEST_F(Hostile, CheckTakesAMemoryLimitAndRefusesBadOnes) {
+  fs::path p = write_case("small", "mount lowerdir=A:B\nlayer A\n  file /a \"a\\n\"\nlayer B\n  file /b\n");
+  Ran ok = run("check --memory-limit 64 --case " + p.string(), root_);
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  for (const char* bad : {"0", "15", "x"}) {
+    Ran r = run(std::string("check --memory-limit ") + bad + " --case " + p.string(), root_);
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("check: --memory-limit: expected a whole number of MiB"), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(Hostile, BadMemoryLimitValuesAreRefusedWithExitTwo) {
   for (const char* bad : {"0", "8", "lots", "-1", "99999999"}) {
     Ran r = run(std::string("run --target kernel --memory-limit ") + bad + " --cases " + (root_ / "cases").string() +
