@@ -243,7 +243,7 @@ std::optional<std::string> fork_memory_limit_unsupported() {
 namespace {
 
 // VmData of this process in KiB (0 when unreadable). No allocation: safe after fork.
-unsigned long long vm_data_kib() {
+[[maybe_unused]] unsigned long long vm_data_kib() {  // unused in sanitizer builds
   int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   char buf[8192];
