@@ -140,6 +140,9 @@ std::string DaemonExit::describe() const {
   }
   if (out_of_memory)
     return memory_limit_message(memory_limit_mib) + " (" + how + ", peak RSS " + std::to_string(peak_rss_kib / 1024) + " MiB)";
+  // Not recognisably out of memory, but a failure under a limit: say which, it may be the cause.
+  if (memory_limit_mib > 0 && WIFEXITED(status) && WEXITSTATUS(status) != 0)
+    how += " under a memory limit of " + std::to_string(memory_limit_mib) + " MiB";
   return how;
 }
 

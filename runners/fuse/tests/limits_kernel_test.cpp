@@ -18,6 +18,7 @@
 #include "fuse_test_util.hpp"
 #include "ovl/fuse_daemon.hpp"
 #include "ovl/fuse_targets.hpp"
+#include "ovl/limited_predict.hpp"
 #include "ovl/run.hpp"
 #include "ovl/sandbox.hpp"
 
@@ -112,6 +113,49 @@ TEST(FuseLimits, FuseOverlayfsOutOfMemoryIsAnErrorSayingSo) {
   // With the default limit the same case is observed.
   TargetOutcome fine = make_fuse_overlayfs_target({})->run(c);
   EXPECT_EQ(fine.kind, TargetOutcome::Kind::Observed) << fine.reason;
+}
+
+// 300 layers of a few files: above the in-process prediction bound, quick to predict and probe.
+Case many_layers_case() {
+  std::vector<std::pair<std::string, Layer>> layers;
+  std::string options = "lowerdir=";
+  for (int i = 0; i < 300; ++i) {
+    Layer l;
+    l.put("/d/f" + std::to_string(i), Node::file(std::to_string(i)));
+    l.put("/s" + std::to_string(i % 5), Node::file("layer " + std::to_string(i)));
+    options += (i ? ":L" : "L") + std::to_string(i);
+    layers.emplace_back("L" + std::to_string(i), std::move(l));
+  }
+  return make_case("many-layers", options, std::move(layers));
+}
+
+// A large case: model-fuse's daemon builds the model itself, under its limits, and agrees with it.
+TEST(FuseLimits, ModelFuseServesALargeCaseBuiltInTheDaemon) {
+  Case c = many_layers_case();
+  ASSERT_GT(prediction_cost(c), PredictLimits{}.in_process_max_cost);
+  TargetOutcome out = make_model_fuse_target({})->run(c);
+  ASSERT_EQ(out.kind, TargetOutcome::Kind::Observed) << out.reason;
+  EXPECT_EQ(fuse_test::divergences(c, out), "");
+  EXPECT_EQ(fuse_mounts_here(), 0u);
+}
+
+// Two layers of 40,000 files: its prediction needs far more than 16 MiB, whatever free heap the
+// forked child inherits (a relative limit counts only new mappings).
+TEST(FuseLimits, ModelFuseLargeCaseOverItsMemoryLimitIsAnError) {
+  if (auto why = fork_memory_limit_unsupported()) GTEST_SKIP() << *why;
+  Layer a, b;
+  for (int k = 0; k < 40000; ++k) {
+    a.put("/d/a" + std::to_string(k), Node::file("a"));
+    b.put("/d/b" + std::to_string(k), Node::file("b"));
+  }
+  Case c = make_case("wide", "lowerdir=A:B", {{"A", std::move(a)}, {"B", std::move(b)}});
+  ASSERT_GT(prediction_cost(c), PredictLimits{}.in_process_max_cost);
+  FuseTargetOptions o;
+  o.base.memory_limit_mib = 16;
+  TargetOutcome out = make_model_fuse_target(o)->run(c);
+  EXPECT_EQ(out.kind, TargetOutcome::Kind::Error) << fuse_test::kind_name(out);
+  EXPECT_NE(out.reason.find("memory limit of 16 MiB exceeded"), std::string::npos) << out.reason;
+  EXPECT_EQ(fuse_mounts_here(), 0u);
 }
 
 std::string allocate_forever() {
