@@ -1,6 +1,8 @@
 // The kernel targets (kernel_target.hpp).
 #include "ovl/kernel_target.hpp"
 
+#include <sys/mount.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -142,6 +144,10 @@ TargetOutcome materialize_mount_probe(const Case& c, MountApi api, const TargetO
   std::string base;
   try {
     base = sb.make_dir(dir_hint);
+    // A tmpfs of its own: remove_tree then detaches it, which frees the whole tree at once
+    // instead of one unlink per entry (a tenth of a fuzz run's time went to unlinking).
+    if (mount("ovlspec-case", base.c_str(), "tmpfs", 0, "mode=0755") != 0)
+      throw std::runtime_error("mounting a tmpfs on " + base + ": " + errno_name(errno));
     MaterializedCase m = materialize_case(c, base);
     if (prepare) prepare(m);
     out = mount_and_probe(mount_spec_for(c, api, m), opts);

@@ -17,6 +17,15 @@
 
 namespace ovl {
 namespace {
+
+/// Whether a new entry already has n's owner: entries are created by the effective ids, and no
+/// directory is setgid while its children are created (its mode is set after them), so no chown
+/// is needed then.
+bool owned_by_us(const Node& n) {
+  static const uid_t uid = geteuid();
+  static const gid_t gid = getegid();
+  return n.uid == uid && n.gid == gid;
+}
 using detail::UniqueFd;
 
 [[noreturn]] void fail(const std::string& where, const std::string& what, int err) {
@@ -97,7 +106,7 @@ void write_dir(int dir_fd, const std::string& dir_path, const Node& node, const 
         if (c.size > c.data.size() && ftruncate(fd.get(), static_cast<off_t>(c.size)) != 0)
           fail(where, "ftruncate to " + std::to_string(c.size), errno);
         set_xattrs_fd(fd.get(), c, where);
-        if (fchown(fd.get(), c.uid, c.gid) != 0) fail(where, "chown", errno);
+        if (!owned_by_us(c) && fchown(fd.get(), c.uid, c.gid) != 0) fail(where, "chown", errno);
         if (fchmod(fd.get(), c.mode & 07777) != 0) fail(where, "chmod", errno);
         break;
       }
@@ -105,7 +114,8 @@ void write_dir(int dir_fd, const std::string& dir_path, const Node& node, const 
         if (c.target.empty()) throw MaterializeError(where + ": a symlink needs a non-empty target");
         if (symlinkat(c.target.c_str(), dir_fd, cname) != 0) fail(where, "symlink", errno);
         set_xattrs_path(path, c, where);
-        if (fchownat(dir_fd, cname, c.uid, c.gid, AT_SYMLINK_NOFOLLOW) != 0) fail(where, "lchown", errno);
+        if (!owned_by_us(c) && fchownat(dir_fd, cname, c.uid, c.gid, AT_SYMLINK_NOFOLLOW) != 0)
+          fail(where, "lchown", errno);
         break;  // symlink modes cannot be set on Linux
       case NodeType::Chr:
       case NodeType::Blk:
@@ -118,7 +128,8 @@ void write_dir(int dir_fd, const std::string& dir_path, const Node& node, const 
         dev_t dev = (c.type == NodeType::Chr || c.type == NodeType::Blk) ? makedev(c.rdev_major, c.rdev_minor) : 0;
         if (mknodat(dir_fd, cname, kind | 0600, dev) != 0) fail(where, "mknod", errno);
         set_xattrs_path(path, c, where);
-        if (fchownat(dir_fd, cname, c.uid, c.gid, AT_SYMLINK_NOFOLLOW) != 0) fail(where, "chown", errno);
+        if (!owned_by_us(c) && fchownat(dir_fd, cname, c.uid, c.gid, AT_SYMLINK_NOFOLLOW) != 0)
+          fail(where, "chown", errno);
         if (fchmodat(dir_fd, cname, c.mode & 07777, 0) != 0) fail(where, "chmod", errno);
         break;
       }
@@ -126,7 +137,7 @@ void write_dir(int dir_fd, const std::string& dir_path, const Node& node, const 
   }
   std::string where = label + ": " + shown(layer_path);
   set_xattrs_fd(dir_fd, node, where);
-  if (fchown(dir_fd, node.uid, node.gid) != 0) fail(where, "chown", errno);
+  if (!owned_by_us(node) && fchown(dir_fd, node.uid, node.gid) != 0) fail(where, "chown", errno);
   if (fchmod(dir_fd, node.mode & 07777) != 0) fail(where, "chmod", errno);
 }
 
