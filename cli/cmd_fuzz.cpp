@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 
 #include "cli_errors.hpp"
 #include "commands.hpp"
+#include "fuzz_state.hpp"
 #include "ovl/case_format.hpp"
 #include "ovl/features.hpp"
 #include "ovl/fuzz.hpp"
@@ -81,6 +83,7 @@ void add_fuzz(CLI::App& app, Action& run) {
     std::size_t batch = 64;
     std::size_t shrink_tries = 500;
     std::size_t jobs = 0;
+    std::string resume;
     bool quiet = false;
   };
   auto a = std::make_shared<Args>();
@@ -99,9 +102,38 @@ void add_fuzz(CLI::App& app, Action& run) {
   sub->add_option("--shrink-tries", a->shrink_tries, "most shrink candidates tried per finding")->capture_default_str();
   sub->add_option("--jobs", a->jobs, "worker threads, each with its own mounts (default: one per CPU, at most 8)")
       ->check(CLI::Range(1, 64));
+  sub->add_option("--resume", a->resume,
+                  "continue the interrupted fuzz run in DIR (its fuzz-state.json gives the seed, targets, level and "
+                  "batch; finished cases are not run again, findings are not reported twice)");
   sub->add_flag("--quiet", a->quiet, "no progress line");
-  sub->callback([a, &run] {
-    run = [a]() -> int {
+  sub->callback([a, &run, sub] {
+    run = [a, sub]() -> int {
+      // Settings an interrupted run fixed: given again, they must be the same.
+      std::optional<FuzzState> resumed;
+      if (!a->resume.empty()) {
+        resumed = load_fuzz_state(a->resume);
+        const FuzzSettings& was = resumed->settings;
+        auto differs = [&](const char* opt, bool d) {
+          if (sub->count(opt) && d)
+            throw BadInput(std::string("fuzz: ") + opt + ": differs from the interrupted run in " + a->resume +
+                           " (leave it out to keep that run's value)");
+        };
+        differs("--seed", a->seed != was.seed);
+        differs("--target", a->targets != was.targets);
+        differs("--batch", a->batch != was.batch);
+        differs("--kernel", a->kernel != was.kernel);
+        differs("--out", a->out != a->resume);
+        a->seed = was.seed;
+        a->targets = was.targets;
+        a->batch = was.batch;
+        a->kernel = was.kernel;
+        a->out = a->resume;
+        if (!sub->count("--shrink-tries")) a->shrink_tries = was.shrink_tries;
+        if (!sub->count("--cases") && !sub->count("--minutes")) {
+          a->cases = was.cases;
+          a->minutes = was.minutes;
+        }
+      }
       if (a->targets.empty()) a->targets = {"kernel"};
       std::optional<KernelVersion> level;
       if (!a->kernel.empty()) {
@@ -142,6 +174,9 @@ void add_fuzz(CLI::App& app, Action& run) {
       }
       Semantics sem;
       sem.kernel = level ? *level : owned.front()->level();
+      if (resumed && sem.name() != resumed->settings.semantics)
+        throw BadInput("fuzz: --resume: the interrupted run predicted with " + resumed->settings.semantics +
+                       ", this kernel gives " + sem.name());
       std::vector<std::vector<gen::FuzzTarget>> workers(jobs);
       for (std::size_t i = 0; i < owned.size(); ++i) workers[i / a->targets.size()].push_back(gen::fuzz_target(*owned[i]));
 
@@ -156,7 +191,46 @@ void add_fuzz(CLI::App& app, Action& run) {
       h.command = "fuzz";
       h.seed = a->seed;
       for (std::size_t t = 0; t < a->targets.size(); ++t) h.targets.push_back({owned[t]->name(), true, "", sem.kernel.str()});
-      ResultsWriter writer(out / "results.jsonl", h);
+      FuzzState state;
+      state.settings = {a->seed, a->targets, a->kernel, sem.name(), a->batch, a->shrink_tries, cases, a->minutes};
+      // Resuming: the results already written name the findings and errors not to write again
+      // (a finding written after the last checkpoint is found again when its chunk is rerun).
+      std::set<std::string> written_names;
+      std::size_t written = 0;
+      std::optional<gen::FuzzCheckpoint> from;
+      std::unique_ptr<ResultsWriter> writer_owner;
+      const auto results_path = out / "results.jsonl";
+      if (resumed && std::filesystem::exists(results_path)) {
+        std::size_t dropped = drop_torn_tail(results_path);
+        ResultsFile before;
+        try {
+          before = read_results(results_path);
+        } catch (const ResultsParseError& e) {
+          throw BadInput(std::string("fuzz: --resume: ") + e.what());
+        }
+        from = resumed->checkpoint;
+        for (const auto& r : before.results) {
+          written_names.insert(r.case_name);
+          if (r.verdict != Verdict::Fail) continue;
+          ++written;
+          // "fuzz/<group>/<seed>-<index>" on target T: the group T|group is reported.
+          auto slash = r.case_name.find('/', 5);
+          if (r.case_name.rfind("fuzz/", 0) == 0 && slash != std::string::npos) {
+            std::string key = r.target + "|" + r.case_name.substr(5, slash - 5);
+            if (from->seen.insert(key).second) ++from->progress.findings;
+          }
+        }
+        std::fprintf(stderr, "fuzz: resuming %s at case %llu: %zu results kept%s\n", a->resume.c_str(),
+                     static_cast<unsigned long long>(from->next), before.results.size(),
+                     dropped ? " (a torn last line dropped)" : "");
+        writer_owner = std::make_unique<ResultsWriter>(results_path, ResultsWriter::Append{});
+      } else {
+        if (resumed) from = resumed->checkpoint;
+        writer_owner = std::make_unique<ResultsWriter>(results_path, h);
+      }
+      ResultsWriter& writer = *writer_owner;
+      // A state from the start, so that a run killed before its first chunk ends can resume too.
+      if (!resumed) save_fuzz_state(out, state);
 
       gen::FuzzOptions o;
       o.seed = a->seed;
@@ -164,7 +238,7 @@ void add_fuzz(CLI::App& app, Action& run) {
       o.minutes = a->minutes;
       o.batch = a->batch;
       o.max_shrink_tries = a->shrink_tries;
-      std::size_t written = 0;
+      o.resume = from;
       if (!a->quiet) {
         o.progress = [](const gen::FuzzProgress& p) {
           std::fprintf(stderr, "\rfuzz: %zu cases, %.0f cases/s, %zu mounts, %zu divergent, %zu findings, %zu errors   ",
@@ -172,6 +246,7 @@ void add_fuzz(CLI::App& app, Action& run) {
         };
       }
       o.on_finding = [&](const gen::Finding& f) {
+        if (written_names.count(f.minimal_case.name)) return;  // written before the interruption
         std::string stem = file_stem(f.group, ++written);
         Case c = case_with_expectations(f);
         Result r;
@@ -202,18 +277,26 @@ void add_fuzz(CLI::App& app, Action& run) {
         }
         writer.append(r);
       };
+      // After every chunk: its harness failures as results, then the state a resume starts from.
+      o.on_checkpoint = [&](const gen::FuzzCheckpoint& c) {
+        std::size_t number = c.progress.errors - c.new_errors.size();
+        for (const auto& e : c.new_errors) {
+          Result r;
+          r.case_name = "fuzz/error/" + std::to_string(++number);
+          if (written_names.count(r.case_name)) continue;
+          r.target = a->targets.size() == 1 ? a->targets.front() : "";
+          r.semantics = sem.name();
+          r.verdict = Verdict::Error;
+          r.reason = e;
+          r.seed = a->seed;
+          r.origin = "fuzz";
+          writer.append(r);
+        }
+        state.checkpoint = c;
+        state.checkpoint.new_errors.clear();
+        save_fuzz_state(out, state);
+      };
       gen::FuzzReport rep = gen::fuzz_on_workers(o, gen::model_oracle(sem, ctx.module), workers);
-      for (std::size_t i = 0; i < rep.errors.size(); ++i) {
-        Result r;
-        r.case_name = "fuzz/error/" + std::to_string(i + 1);
-        r.target = a->targets.size() == 1 ? a->targets.front() : "";
-        r.semantics = sem.name();
-        r.verdict = Verdict::Error;
-        r.reason = rep.errors[i];
-        r.seed = a->seed;
-        r.origin = "fuzz";
-        writer.append(r);
-      }
       const auto& p = rep.progress;
       std::fprintf(stderr, "%sfuzz: seed %llu, model %s: %zu cases in %.1f s (%.0f cases/s, %zu jobs), %zu mounts, "
                            "%zu divergent, %zu findings, %zu errors\n",

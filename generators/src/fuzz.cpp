@@ -103,8 +103,15 @@ class Fuzzer {
 
   FuzzReport run() {
     t0_ = Clock::now();
-    last_progress_ = t0_;
     std::uint64_t next = 0;
+    if (o_.resume) {
+      next = o_.resume->next;
+      report_.progress = o_.resume->progress;
+      report_.groups = o_.resume->groups;
+      seen_ = o_.resume->seen;
+      t0_ -= std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.resume->progress.seconds));
+    }
+    last_progress_ = Clock::now();
     while (!done(next)) {
       std::size_t n = o_.chunk;
       if (o_.cases) n = std::min<std::size_t>(n, o_.cases - next);
@@ -113,6 +120,7 @@ class Fuzzer {
       for (std::size_t i = 0; i < n; ++i) cases.push_back(generate_case_at(o_.seed, next + i, o_.gen));
       run_chunk(cases, next);
       next += n;
+      checkpoint(next);
     }
     report_.progress.seconds = since(t0_);
     if (o_.progress) o_.progress(report_.progress);
@@ -137,7 +145,24 @@ class Fuzzer {
 
   void error(const std::string& what) {
     ++report_.progress.errors;
-    if (report_.errors.size() < 20) report_.errors.push_back(what);
+    if (report_.progress.errors <= o_.max_errors) {
+      report_.errors.push_back(what);
+      chunk_errors_.push_back(what);
+    }
+  }
+
+  void checkpoint(std::uint64_t next) {
+    if (o_.on_checkpoint) {
+      FuzzCheckpoint c;
+      c.next = next;
+      c.progress = report_.progress;
+      c.progress.seconds = since(t0_);
+      c.groups = report_.groups;
+      c.seen = seen_;
+      c.new_errors = std::move(chunk_errors_);
+      o_.on_checkpoint(c);
+    }
+    chunk_errors_.clear();
   }
 
   /// What one planned batch gave on one target: the Observation of each member (nullopt where
@@ -270,7 +295,7 @@ class Fuzzer {
       ++count;
       if (!seen_.insert(key).second) continue;
       ++report_.progress.findings;
-      if (report_.findings.size() >= o_.max_findings) continue;
+      if (report_.progress.findings > o_.max_findings) continue;
       Finding f;
       f.group = group;
       f.target = target.name;
@@ -304,6 +329,7 @@ class Fuzzer {
   const std::vector<FuzzTarget>& targets_;  // worker 0's: also confirms and shrinks
   FuzzReport report_;
   std::set<std::string> seen_;
+  std::vector<std::string> chunk_errors_;  // since the last checkpoint
   Clock::time_point t0_, last_progress_;
 };
 

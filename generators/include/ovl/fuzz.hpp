@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,15 @@ struct FuzzProgress {
   double cases_per_second() const { return seconds > 0 ? static_cast<double>(cases) / seconds : 0; }
 };
 
+/// Everything a fuzz run needs to go on after its last finished chunk (`ovlspec fuzz --resume`).
+struct FuzzCheckpoint {
+  std::uint64_t next = 0;                     // the first case not yet run (a chunk boundary)
+  FuzzProgress progress;                      // counts so far (seconds: time spent so far)
+  std::map<std::string, std::size_t> groups;  // group -> cases that showed it
+  std::set<std::string> seen;                 // "target|group" already reported as findings
+  std::vector<std::string> new_errors;        // harness failures of this chunk (kept ones, see max_errors)
+};
+
 /// Settings of one fuzz run.
 struct FuzzOptions {
   std::uint64_t seed = 1;
@@ -74,6 +84,12 @@ struct FuzzOptions {
   std::function<void(const FuzzProgress&)> progress;
   /// Called for each new finding, once it is shrunk.
   std::function<void(const Finding&)> on_finding;
+  /// Called after every chunk (and so at the end) with what a resumed run needs.
+  std::function<void(const FuzzCheckpoint&)> on_checkpoint;
+  /// Resuming: start from this checkpoint instead of case 0 (its `next` must be a chunk
+  /// boundary of the same settings; `seen` groups are not reported again).
+  std::optional<FuzzCheckpoint> resume;
+  std::size_t max_errors = 20;  // harness failures kept as text (all are counted)
 };
 
 /// The outcome of a fuzz run.

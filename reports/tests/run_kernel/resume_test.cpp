@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ovl/results_file.hpp"
+#include "ovlspec_process.hpp"
 
 namespace fs = std::filesystem;
 
@@ -27,27 +28,13 @@ namespace {
 const char* kCorpus = OVLSPEC_SOURCE_DIR "/conformance/cases/options";
 
 pid_t start_run(const std::vector<std::string>& extra) {
-  std::vector<std::string> args{OVLSPEC_BIN, "run", "--target", "kernel", "--cases", kCorpus};
+  std::vector<std::string> args{"run", "--target", "kernel", "--cases", kCorpus};
   args.insert(args.end(), extra.begin(), extra.end());
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
+  return ovl::test::start_ovlspec(args);
 }
 
-int wait_exit(pid_t pid) {
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
-}
+using ovl::test::ovlspec_processes;
+using ovl::test::wait_exit;
 
 // Every result without its duration, as a sorted multiset of JSON lines.
 std::multiset<std::string> normalized(const fs::path& file) {
@@ -58,17 +45,6 @@ std::multiset<std::string> normalized(const fs::path& file) {
     out.insert(j.dump());
   }
   return out;
-}
-
-// Processes running the ovlspec binary (a leak after the kills).
-int ovlspec_processes() {
-  int n = 0;
-  for (auto& e : fs::directory_iterator("/proc")) {
-    std::error_code ec;
-    auto exe = fs::read_symlink(e.path() / "exe", ec);
-    if (!ec && exe == fs::path(OVLSPEC_BIN)) ++n;
-  }
-  return n;
 }
 
 TEST(Resume, TwentySigkillsThenResumeGiveTheUninterruptedResults) {
@@ -103,9 +79,7 @@ TEST(Resume, TwentySigkillsThenResumeGiveTheUninterruptedResults) {
 
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(ovlspec_processes(), 0) << "an ovlspec process survived";
-  std::ifstream mounts("/proc/self/mounts");
-  std::string line;
-  while (std::getline(mounts, line)) EXPECT_EQ(line.find("ovlspec."), std::string::npos) << "leaked mount: " << line;
+  EXPECT_EQ(ovl::test::ovlspec_mounts(), std::vector<std::string>{}) << "a mount leaked";
   fs::remove_all(root);
 }
 
