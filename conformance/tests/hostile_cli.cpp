@@ -2,17 +2,24 @@
 // with a located error (exit 2, "FILE:LINE" in the message) or handled (exit 0/1), and nothing is
 // ever written outside the scratch: a canary directory next to the sandbox scratch (/tmp), which
 // the cases' symlinks point into, must stay untouched. Root needed (the kernel targets mount).
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
@@ -215,6 +222,95 @@ TEST_F(Hostile, BadMemoryLimitValuesAreRefusedWithExitTwo) {
     EXPECT_NE(r.err.find("--memory-limit"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("expected a whole number of MiB"), std::string::npos) << r.err;
   }
+}
+
+}  // namespace
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The pids of processes named `comm` whose parent is `parent`.
+std::vector<pid_t> children_named(pid_t parent, const std::string& comm) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::string n = e.path().filename().string();
+    if (n.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string stat = slurp(e.path() / "stat");
+    auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 4 > stat.size()) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && stat.substr(open + 1, close - open - 1) == comm) out.push_back(std::stoi(n));
+  }
+  return out;
+}
+
+// `ovlspec run` itself, with a FUSE daemon stopped by SIGSTOP mid-case: every fuse-overlayfs the
+// run starts is stopped as soon as it is seen. The run goes on and ends (exit 1); each stopped
+// case is an Error naming the time limit and the detached mount; every case has its result; no
+// daemon survives and no FUSE mount is left in any namespace.
+TEST_F(Hostile, RunWithStoppedFuseDaemonsGoesOnAndLeavesNothing) {
+  std::string big = "mount lowerdir=A:B\nlayer A\n";
+  for (int i = 0; i < 1500; ++i) big += "  file /d/f" + std::to_string(i) + "\n";
+  big += "layer B\n  file /g\n";
+  for (const char* n : {"s1", "s2", "s3"}) write_case(n, big);
+  fs::path out = root_ / "out";
+  std::string cmd = std::string(OVLSPEC_BIN) + " run --target fuse-overlayfs --timeout 2 --cases " +
+                    (root_ / "cases").string() + " --out " + out.string() + " >" + (root_ / "stdout.txt").string() +
+                    " 2>" + (root_ / "err").string();
+  pid_t runner = fork();
+  if (runner == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_GT(runner, 0);
+  std::set<pid_t> stopped;
+  int status = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  while (waitpid(runner, &status, WNOHANG) == 0) {
+    for (pid_t d : children_named(runner, "fuse-overlayfs"))
+      if (stopped.insert(d).second) kill(d, SIGSTOP);
+    if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(60)) {
+      kill(runner, SIGKILL);
+      waitpid(runner, &status, 0);
+      FAIL() << "ovlspec run did not finish within 60 s";
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(300));
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << slurp(root_ / "err");
+  ASSERT_FALSE(stopped.empty()) << "no fuse-overlayfs daemon was seen to stop";
+  std::istringstream results(slurp(out / "results.jsonl"));
+  std::string line;
+  int fuse_results = 0, stuck = 0;
+  while (std::getline(results, line)) {
+    if (line.find("\"target\":\"fuse-overlayfs\"") == std::string::npos) continue;
+    ++fuse_results;
+    auto j = nlohmann::json::parse(line);
+    if (j.value("verdict", "") == "error") {
+      ++stuck;
+      // Stopped before its mount appeared ("did not mount within the case time limit") or while
+      // the probe ran ("… time limit …, connection aborted and mount detached").
+      std::string reason = j.value("reason", "");
+      EXPECT_NE(reason.find("time limit"), std::string::npos) << reason;
+    }
+  }
+  EXPECT_EQ(fuse_results, 3);
+  EXPECT_EQ(stuck, static_cast<int>(stopped.size())) << "every stopped daemon's case is an Error";
+  for (pid_t d : stopped) EXPECT_TRUE(kill(d, 0) != 0 && errno == ESRCH) << "daemon " << d << " survived";
+  std::string everywhere;
+  for (const auto& e : fs::directory_iterator("/proc"))
+    if (e.path().filename().string().find_first_not_of("0123456789") == std::string::npos)
+      everywhere += slurp(e.path() / "mountinfo");
+  EXPECT_EQ(everywhere.find("fuse-overlayfs"), std::string::npos) << "a fuse-overlayfs mount is left somewhere";
 }
 
 }  // namespace
