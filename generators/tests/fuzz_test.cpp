@@ -94,6 +94,46 @@ TEST(Fuzz, DeterministicBySeed) {
   EXPECT_EQ(a.groups, b.groups);
 }
 
+TEST(Fuzz, WorkersGiveTheSameReportAsOne) {
+  Semantics now, old;
+  old.kernel = KernelVersion{6, 1};
+  auto one = fuzz(small(8, 600), model_oracle(old), {model_target(now)});
+  auto three = fuzz_on_workers(small(8, 600), model_oracle(old),
+                               {{model_target(now)}, {model_target(now)}, {model_target(now)}});
+  EXPECT_EQ(three.progress.cases, one.progress.cases);
+  EXPECT_EQ(three.progress.mounts, one.progress.mounts);
+  EXPECT_EQ(three.progress.divergent, one.progress.divergent);
+  EXPECT_EQ(three.groups, one.groups);
+  ASSERT_EQ(three.findings.size(), one.findings.size());
+  ASSERT_FALSE(one.findings.empty());
+  for (std::size_t i = 0; i < one.findings.size(); ++i) {
+    EXPECT_EQ(three.findings[i].group, one.findings[i].group);
+    EXPECT_EQ(three.findings[i].index, one.findings[i].index);
+    EXPECT_EQ(three.findings[i].minimal, one.findings[i].minimal);
+  }
+  EXPECT_THROW(fuzz_on_workers(small(8, 10), model_oracle(old), {}), std::invalid_argument);
+}
+
+TEST(Fuzz, ResumingFromACheckpointGivesTheUninterruptedReport) {
+  Semantics now, old;
+  old.kernel = KernelVersion{6, 1};
+  auto whole = fuzz(small(8, 1000), model_oracle(old), {model_target(now)});
+  std::vector<FuzzCheckpoint> saved;
+  FuzzOptions first = small(8, 512);  // two chunks of 256, then "killed"
+  first.on_checkpoint = [&](const FuzzCheckpoint& c) { saved.push_back(c); };
+  auto part = fuzz(first, model_oracle(old), {model_target(now)});
+  ASSERT_EQ(saved.size(), 2u);
+  EXPECT_EQ(saved.back().next, 512u);
+  FuzzOptions rest = small(8, 1000);
+  rest.resume = saved.back();
+  auto tail = fuzz(rest, model_oracle(old), {model_target(now)});
+  EXPECT_EQ(tail.progress.cases, whole.progress.cases);
+  EXPECT_EQ(tail.progress.divergent, whole.progress.divergent);
+  EXPECT_EQ(tail.progress.findings, whole.progress.findings);
+  EXPECT_EQ(tail.groups, whole.groups);
+  EXPECT_EQ(part.findings.size() + tail.findings.size(), whole.findings.size());  // none twice
+}
+
 TEST(Fuzz, HarnessErrorsAreCountedNotPassed) {
   Semantics sem;
   FuzzTarget broken{"broken", [](const Case&) { return TargetRun{false, {}, "daemon died"}; }};
