@@ -175,41 +175,75 @@ class Fuzzer {
     std::vector<std::string> errors;
   };
 
-  /// Runs one planned batch on a target. The root directory is the one object batch members
-  /// share; when its listing fails in the batch (one member's entry can make a whole merged
-  /// readdir fail), every member runs alone instead.
-  static BatchRun run_batch(const std::vector<GenCase>& cases, const std::vector<Case>& built,
-                            const std::vector<std::size_t>& b, std::uint64_t base, const FuzzTarget& target) {
-    BatchRun out;
-    out.observed.resize(b.size());
-    if (b.size() > 1) {
-      std::vector<const GenCase*> members;
-      for (std::size_t i : b) members.push_back(&cases[i]);
-      Case whole = to_case(make_batch(members), "fuzz-batch");
-      TargetRun r = target.run(whole);
-      ++out.mounts;
+  /// Runs planned batches on a target (one worker's share, all at once: targets that can, run
+  /// them in one isolated child). The root directory is the one object batch members share;
+  /// when its listing fails in a batch (one member's entry can make a whole merged readdir
+  /// fail), every member of that batch runs alone instead.
+  static std::vector<BatchRun> run_batches(const std::vector<GenCase>& cases, const std::vector<Case>& built,
+                                           const std::vector<const std::vector<std::size_t>*>& batches,
+                                           std::uint64_t base, const FuzzTarget& target) {
+    std::vector<BatchRun> out(batches.size());
+    std::vector<Case> wholes(batches.size());
+    std::vector<const Case*> first;
+    for (std::size_t j = 0; j < batches.size(); ++j) {
+      const auto& b = *batches[j];
+      out[j].observed.resize(b.size());
+      if (b.size() > 1) {
+        std::vector<const GenCase*> members;
+        for (std::size_t i : b) members.push_back(&cases[i]);
+        wholes[j] = to_case(make_batch(members), "fuzz-batch");
+        first.push_back(&wholes[j]);
+      } else {
+        first.push_back(&built[b[0]]);
+      }
+    }
+    std::vector<TargetRun> runs = run_all(target, first);
+    std::vector<std::pair<std::size_t, std::size_t>> alone;  // (batch, member) to run alone
+    for (std::size_t j = 0; j < batches.size(); ++j) {
+      const auto& b = *batches[j];
+      TargetRun& r = runs[j];
+      ++out[j].mounts;
       if (!r.ok) {
-        out.errors.push_back(target.name + ": batch of " + std::to_string(b.size()) + " from case " +
-                             std::to_string(base + b[0]) + ": " + r.error);
-        return out;
+        out[j].errors.push_back(target.name + (b.size() > 1 ? ": batch of " + std::to_string(b.size()) + " from case "
+                                                             : ": case ") +
+                                std::to_string(base + b[0]) + ": " + r.error);
+        continue;
+      }
+      if (b.size() == 1) {
+        out[j].observed[0] = std::move(r.observation);
+        continue;
       }
       const Entry* root = r.observation.find("/");
       bool shared_failed = r.observation.mount.ok && (!root || root->err || root->readdir_err);
       if (!shared_failed) {
-        for (std::size_t k = 0; k < b.size(); ++k) out.observed[k] = extract(r.observation, k);
-        return out;
-      }
-      out.fallback = true;
-    }
-    for (std::size_t k = 0; k < b.size(); ++k) {
-      TargetRun r = target.run(built[b[k]]);
-      ++out.mounts;
-      if (!r.ok) {
-        out.errors.push_back(target.name + ": case " + std::to_string(base + b[k]) + ": " + r.error);
+        for (std::size_t k = 0; k < b.size(); ++k) out[j].observed[k] = extract(r.observation, k);
         continue;
       }
-      out.observed[k] = std::move(r.observation);
+      out[j].fallback = true;
+      for (std::size_t k = 0; k < b.size(); ++k) alone.emplace_back(j, k);
     }
+    if (alone.empty()) return out;
+    std::vector<const Case*> second;
+    for (auto [j, k] : alone) second.push_back(&built[(*batches[j])[k]]);
+    std::vector<TargetRun> again = run_all(target, second);
+    for (std::size_t a = 0; a < alone.size(); ++a) {
+      auto [j, k] = alone[a];
+      ++out[j].mounts;
+      if (!again[a].ok) {
+        out[j].errors.push_back(target.name + ": case " + std::to_string(base + (*batches[j])[k]) + ": " + again[a].error);
+        continue;
+      }
+      out[j].observed[k] = std::move(again[a].observation);
+    }
+    return out;
+  }
+
+  /// The target's runs of these cases: run_many where the target has it.
+  static std::vector<TargetRun> run_all(const FuzzTarget& target, const std::vector<const Case*>& cs) {
+    if (target.run_many && cs.size() > 1) return target.run_many(cs);
+    std::vector<TargetRun> out;
+    out.reserve(cs.size());
+    for (const Case* c : cs) out.push_back(target.run(*c));
     return out;
   }
 
@@ -240,9 +274,13 @@ class Fuzzer {
     // Every batch on every target, spread over the workers; then the diffs, in order, here.
     const auto batches = plan_batches(cases, o_.batch);
     std::vector<std::vector<BatchRun>> runs(targets_.size(), std::vector<BatchRun>(batches.size()));
+    const std::size_t nw = std::max<std::size_t>(1, std::min(workers_.size(), batches.size()));
     for (std::size_t t = 0; t < targets_.size(); ++t)
-      spread(batches.size(), [&](std::size_t j, std::size_t w) {
-        runs[t][j] = run_batch(cases, built, batches[j], base, workers_[w][t]);
+      spread(nw, [&](std::size_t w, std::size_t worker) {
+        std::vector<const std::vector<std::size_t>*> mine;  // batches w, w + nw, …
+        for (std::size_t j = w; j < batches.size(); j += nw) mine.push_back(&batches[j]);
+        auto got = run_batches(cases, built, mine, base, workers_[worker][t]);
+        for (std::size_t m = 0; m < got.size(); ++m) runs[t][w + m * nw] = std::move(got[m]);
       });
     for (std::size_t j = 0; j < batches.size(); ++j) {
       const auto& b = batches[j];

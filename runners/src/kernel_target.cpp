@@ -18,6 +18,7 @@
 #include "ovl/disk_layers.hpp"
 #include "ovl/errnos.hpp"
 #include "ovl/features.hpp"
+#include "ovl/isolated_many.hpp"
 #include "ovl/kernel_mount.hpp"
 #include "ovl/materialize.hpp"
 #include "ovl/option_layout.hpp"
@@ -86,34 +87,19 @@ std::vector<const Layer*> probe_layers(const Case& c) {
   return out;
 }
 
-TargetOutcome mount_and_probe(const MountSpec& spec, const TargetOptions& opts) {
+namespace {
+
+/// The outcome of a mount child's result (the JSON of mount_probe_unmount, or why it failed).
+TargetOutcome outcome_of(const ChildResult& r) {
   TargetOutcome out;
-  auto t0 = std::chrono::steady_clock::now();
-  std::string text;
-  if (opts.isolate) {
-    ChildResult r = run_isolated([&] { return mount_probe_unmount(spec).dump(); },
-                                 ChildLimits{opts.case_timeout_seconds, opts.memory_limit_mib});
-    out.seconds = r.seconds;
-    if (!r.ok) {
-      out.kind = TargetOutcome::Kind::Error;
-      out.reason = r.error;
-      unmount_under(spec.mountpoint);  // nothing should be left: the child's namespace held the mount
-      return out;
-    }
-    text = std::move(r.output);
-  } else {
-    try {
-      text = mount_probe_unmount(spec).dump();
-    } catch (const std::exception& e) {
-      out.kind = TargetOutcome::Kind::Error;
-      out.reason = e.what();
-      unmount_under(spec.mountpoint);
-      return out;
-    }
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.seconds = r.seconds;
+  if (!r.ok) {
+    out.kind = TargetOutcome::Kind::Error;
+    out.reason = r.error;
+    return out;
   }
   try {
-    auto j = nlohmann::json::parse(text);
+    auto j = nlohmann::json::parse(r.output);
     out.observation = observation_from_json(j.at("observation"));
     out.mount_log = j.at("log").get<std::string>();
     out.kind = TargetOutcome::Kind::Observed;
@@ -122,6 +108,28 @@ TargetOutcome mount_and_probe(const MountSpec& spec, const TargetOptions& opts) 
     out.reason = std::string("unreadable result from the mount child: ") + e.what();
   }
   return out;
+}
+
+}  // namespace
+
+TargetOutcome mount_and_probe(const MountSpec& spec, const TargetOptions& opts) {
+  if (opts.isolate) {
+    ChildResult r = run_isolated([&] { return mount_probe_unmount(spec).dump(); },
+                                 ChildLimits{opts.case_timeout_seconds, opts.memory_limit_mib});
+    if (!r.ok) unmount_under(spec.mountpoint);  // nothing should be left: the child's namespace held the mount
+    return outcome_of(r);
+  }
+  ChildResult r;  // in process (benchmarks): the same result, without a child
+  auto t0 = std::chrono::steady_clock::now();
+  try {
+    r.output = mount_probe_unmount(spec).dump();
+    r.ok = true;
+  } catch (const std::exception& e) {
+    r.error = e.what();
+    unmount_under(spec.mountpoint);
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return outcome_of(r);
 }
 
 MountSpec mount_spec_for(const Case& c, MountApi api, const MaterializedCase& m) {
@@ -214,6 +222,66 @@ TargetOutcome KernelTarget::run(const Case& c) {
     return out;
   }
   return materialize_mount_probe(c, api_, opts_, c.name.empty() ? name() : c.name, "materializing the case");
+}
+
+std::vector<TargetOutcome> KernelTarget::run_many(const std::vector<const Case*>& cases) {
+  if (!opts_.isolate || cases.size() < 2) return Target::run_many(cases);
+  std::vector<TargetOutcome> out(cases.size());
+  const auto unavailable_why = unavailable();
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    auto why = unavailable_why ? unavailable_why : cannot_run(*cases[i]);
+    if (why) {
+      out[i].kind = TargetOutcome::Kind::Skipped;
+      out[i].reason = *why;
+    } else {
+      todo.push_back(i);
+    }
+  }
+  if (todo.empty()) return out;
+  // The directories are made here; the child mounts a tmpfs on each, so everything written
+  // into them lives in the child's namespace and dies with it: here they stay empty.
+  Sandbox& sb = Sandbox::enter();
+  std::vector<std::string> dirs;
+  try {
+    for (std::size_t i : todo) dirs.push_back(sb.make_dir(cases[i]->name.empty() ? name() : cases[i]->name));
+  } catch (const std::exception& e) {
+    for (const auto& d : dirs) rmdir(d.c_str());
+    for (std::size_t i : todo) {
+      out[i].kind = TargetOutcome::Kind::Error;
+      out[i].reason = std::string("materializing the case: ") + e.what();
+    }
+    return out;
+  }
+  auto results = run_isolated_many(
+      todo.size(),
+      [&](std::size_t k) {
+        const Case& c = *cases[todo[k]];
+        const std::string& base = dirs[k];
+        MaterializedCase m;
+        try {
+          if (mount("ovlspec-case", base.c_str(), "tmpfs", 0, "mode=0755") != 0)
+            throw std::runtime_error("mounting a tmpfs on " + base + ": " + errno_name(errno));
+          m = materialize_case(c, base);
+        } catch (const std::exception& e) {
+          umount2(base.c_str(), MNT_DETACH);
+          throw std::runtime_error(std::string("materializing the case: ") + e.what());
+        }
+        std::string text = mount_probe_unmount(mount_spec_for(c, api_, m)).dump();
+        umount2(base.c_str(), MNT_DETACH);
+        return text;
+      },
+      ChildLimits{opts_.case_timeout_seconds, opts_.memory_limit_mib});
+  for (std::size_t k = 0; k < todo.size(); ++k) {
+    out[todo[k]] = outcome_of(results[k]);
+    if (rmdir(dirs[k].c_str()) != 0) {
+      try {
+        sb.remove_tree(dirs[k]);
+      } catch (...) {
+      }
+    }
+  }
+  return out;
 }
 
 KernelVersion KernelTarget::level() const { return kernel_features().level; }

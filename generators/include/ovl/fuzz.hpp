@@ -28,6 +28,9 @@ struct TargetRun {
 struct FuzzTarget {
   std::string name;
   std::function<TargetRun(const Case&)> run;
+  /// Optional: several cases at once, one TargetRun each (the kernel runs them in one isolated
+  /// child); the results must be those `run` gives.
+  std::function<std::vector<TargetRun>(const std::vector<const Case*>&)> run_many;
 };
 
 /// The model side: the prediction for a Case (predict() at the chosen semantics).

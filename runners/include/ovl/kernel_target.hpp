@@ -60,6 +60,9 @@ class KernelTarget : public Target {
   std::optional<std::string> unavailable() const override;
   std::optional<std::string> cannot_run(const Case& c) const override;
   TargetOutcome run(const Case& c) override;
+  /// Isolated: every case in one forked child (run_isolated_many), each under its own time
+  /// limit and tmpfs, instead of a child per case; the outcomes are those run() gives.
+  std::vector<TargetOutcome> run_many(const std::vector<const Case*>& cases) override;
   KernelVersion level() const override;
 
  private:
