@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,16 +40,21 @@ std::map<std::string, double> g_rate;  // benchmark -> cases per second (last ru
 
 GenParams params() { return GenParams{.shape_run = 64}; }
 
-void fuzz_rate(benchmark::State& state, std::size_t batch, bool isolate, const char* label) {
+void fuzz_rate(benchmark::State& state, std::size_t batch, bool isolate, const char* label, std::size_t jobs = 1) {
   if (auto why = overlay_unavailable_reason()) {
     state.SkipWithError(("needs root and overlayfs: " + *why).c_str());
     return;
   }
   TargetOptions to;
   to.isolate = isolate;
-  KernelTarget kt(MountApi::Legacy, to);
+  std::vector<std::unique_ptr<KernelTarget>> kts;
+  std::vector<std::vector<FuzzTarget>> workers;
+  for (std::size_t j = 0; j < jobs; ++j) {
+    kts.push_back(std::make_unique<KernelTarget>(MountApi::Legacy, to));
+    workers.push_back({fuzz_target(*kts.back())});
+  }
   Semantics sem;
-  sem.kernel = kt.level();
+  sem.kernel = kts.front()->level();
   Oracle oracle = model_oracle(sem, module_params());
   std::size_t cases = 0, mounts = 0;
   double seconds = 0;
@@ -59,7 +65,7 @@ void fuzz_rate(benchmark::State& state, std::size_t batch, bool isolate, const c
     o.batch = batch;
     o.gen = params();
     o.max_findings = 0;  // count divergences, do not shrink: this measures the pipeline
-    FuzzReport r = fuzz(o, oracle, {fuzz_target(kt)});
+    FuzzReport r = fuzz_on_workers(o, oracle, workers);
     cases += r.progress.cases;
     mounts += r.progress.mounts;
     seconds += r.progress.seconds;
@@ -200,11 +206,15 @@ void BM_BareSyscallFloor(benchmark::State& state) {
 void BM_FuzzBatched(benchmark::State& state) { fuzz_rate(state, 64, true, "fuzz, batched (isolated child per mount)"); }
 void BM_FuzzBatchedInProcess(benchmark::State& state) { fuzz_rate(state, 64, false, "fuzz, batched (in process)"); }
 void BM_FuzzUnbatched(benchmark::State& state) { fuzz_rate(state, 1, true, "fuzz, one mount per case (isolated)"); }
+void BM_FuzzBatchedTwoJobs(benchmark::State& state) {
+  fuzz_rate(state, 64, true, "fuzz, batched, 2 worker threads (isolated)", 2);
+}
 
 BENCHMARK(BM_BareSyscallFloor)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FuzzBatched)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FuzzBatchedInProcess)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FuzzUnbatched)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_FuzzBatchedTwoJobs)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
@@ -233,7 +243,7 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   double floor = g_rate["bare-syscall floor, batched layers"];
-  std::printf("\n%zu generated cases (seed %llu), one kernel target (legacy mount API):\n", g_cases,
+  std::printf("\n%zu generated cases (seed %llu), one kernel target (legacy mount API); the floor runs on one thread:\n", g_cases,
               static_cast<unsigned long long>(g_seed));
   for (const auto& [name, rate] : g_rate)
     std::printf("  %-48s %8.0f cases/s  %5.2f of the bare-syscall floor\n", name.c_str(), rate,
