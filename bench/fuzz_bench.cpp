@@ -203,11 +203,11 @@ void BM_BareSyscallFloor(benchmark::State& state) {
   g_rate["bare-syscall floor, batched layers"] = rate;
 }
 
-void BM_FuzzBatched(benchmark::State& state) { fuzz_rate(state, 64, true, "fuzz, batched (isolated child per mount)"); }
-void BM_FuzzBatchedInProcess(benchmark::State& state) { fuzz_rate(state, 64, false, "fuzz, batched (in process)"); }
-void BM_FuzzUnbatched(benchmark::State& state) { fuzz_rate(state, 1, true, "fuzz, one mount per case (isolated)"); }
+void BM_FuzzBatched(benchmark::State& state) { fuzz_rate(state, 64, true, "fuzz, batched, 1 worker (isolated child per chunk)"); }
+void BM_FuzzBatchedInProcess(benchmark::State& state) { fuzz_rate(state, 64, false, "fuzz, batched, 1 worker (in process, no child)"); }
+void BM_FuzzUnbatched(benchmark::State& state) { fuzz_rate(state, 1, true, "fuzz, one mount per case, 1 worker (isolated)"); }
 void BM_FuzzBatchedTwoJobs(benchmark::State& state) {
-  fuzz_rate(state, 64, true, "fuzz, batched, 2 worker threads (isolated)", 2);
+  fuzz_rate(state, 64, true, "fuzz, batched, 2 workers (isolated child per chunk)", 2);
 }
 
 BENCHMARK(BM_BareSyscallFloor)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -84,6 +84,8 @@ void add_fuzz(CLI::App& app, Action& run) {
     std::size_t shrink_tries = 500;
     std::size_t jobs = 0;
     std::string resume;
+    std::string memory_limit;
+    double timeout = 30;
     bool quiet = false;
   };
   auto a = std::make_shared<Args>();
@@ -105,6 +107,11 @@ void add_fuzz(CLI::App& app, Action& run) {
   sub->add_option("--resume", a->resume,
                   "continue the interrupted fuzz run in DIR (its fuzz-state.json gives the seed, targets, level and "
                   "batch; finished cases are not run again, findings are not reported twice)");
+  sub->add_option("--memory-limit", a->memory_limit,
+                  "MiB each mount child may allocate (16..1048576; default 1024); over it, the batch is an error");
+  sub->add_option("--timeout", a->timeout, "time limit per mount (a batch of cases) in seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   sub->add_flag("--quiet", a->quiet, "no progress line");
   sub->callback([a, &run, sub] {
     run = [a, sub]() -> int {
@@ -147,6 +154,14 @@ void add_fuzz(CLI::App& app, Action& run) {
       TargetRegistry registry = builtin_targets();
       TargetContext ctx;
       ctx.module = module_params();
+      ctx.options.case_timeout_seconds = a->timeout;
+      if (!a->memory_limit.empty()) {
+        try {
+          ctx.options.memory_limit_mib = parse_memory_limit_mib(a->memory_limit);
+        } catch (const std::invalid_argument& e) {
+          throw BadInput(std::string("fuzz: --memory-limit: ") + e.what());
+        }
+      }
       std::size_t jobs = a->jobs;
       if (jobs == 0) jobs = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
       // One instance of every target per worker thread (owned[w * targets + t]).
