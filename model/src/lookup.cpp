@@ -43,14 +43,21 @@ struct Found {
 /// One overlay lookup of one name: runs the kernel's state machine and records the trace.
 class Lookup {
  public:
+  /// brief: the trace keeps each clause once, at its first step, without text (what observe needs);
+  /// holders (brief only): the layers, ascending, whose dir of the parent holds the name.
   Lookup(const Stack& stack, const MountConfig& config, const Semantics& sem, const ModelIndex& ix,
-         Resolution& r)
-      : stack_(stack), config_(config), sem_(sem), ix_(ix), r_(r) {}
+         Resolution& r, bool brief = false, const std::vector<int>* holders = nullptr)
+      : stack_(stack), config_(config), sem_(sem), ix_(ix), r_(r), brief_(brief), holders_(brief ? holders : nullptr) {}
 
   void run(const Resolution& parent, std::string_view name);
 
  private:
-  void note(const char* clause, std::string text) { r_.trace.push_back({clause, std::move(text)}); }
+  void note(const char* clause, std::string text) {
+    if (!brief_)
+      r_.trace.push_back({clause, std::move(text)});
+    else if (std::none_of(r_.trace.begin(), r_.trace.end(), [&](const TraceStep& s) { return s.clause == clause; }))
+      r_.trace.push_back({clause, {}});
+  }
   const std::string& lbl(int layer) const { return ix_.label[layer]; }
   bool fail(int err, const char* clause, std::string text) {
     r_.err = err;
@@ -98,6 +105,8 @@ class Lookup {
   const Semantics& sem_;
   const ModelIndex& ix_;
   Resolution& r_;
+  const bool brief_;
+  const std::vector<int>* holders_;
 };
 
 int Lookup::check_redirect(int layer, const Node& n, const std::string& path, LookupData& d,
@@ -169,7 +178,6 @@ int Lookup::single(int layer, const Node* base, const std::string& base_path, st
   out = {};
   const bool last_element = post.empty();
   const bool is_upper = layer == ix_.upper;
-  std::string path = join_path(base_path, comp.empty() ? std::string_view("?") : comp);
   if (comp.empty() || comp == "." || comp == "..") {
     r_.err = EACCES;
     note("lookup.walk-error", lbl(layer) + ": component \"" + std::string(comp) + "\" of " + d.name +
@@ -178,10 +186,11 @@ int Lookup::single(int layer, const Node* base, const std::string& base_path, st
   }
   if (comp.size() > kNameMax) return 0;  // ENAMETOOLONG in a layer: not found there
   const Node* t = base->child(comp);
-  if (!t) {
-    note("lookup.layer-step", lbl(layer) + ": " + path + " is not present");
+  if (!t) {  // the step met by every layer above the name's own: no text built when brief
+    note("lookup.layer-step", brief_ ? std::string() : lbl(layer) + ": " + join_path(base_path, comp) + " is not present");
     return 0;
   }
+  std::string path = join_path(base_path, comp);
   if (is_whiteout(*t)) {
     d.stop = d.opaque = true;
     if (t->type == NodeType::Chr)
@@ -362,14 +371,17 @@ void Lookup::run(const Resolution& parent, std::string_view name) {
   const Node* upperdir = nullptr;
   std::string upperdir_path;
   std::vector<std::pair<int, const Node*>> poe;
-  std::vector<std::string> poe_paths;
+  std::vector<const std::string*> poe_paths;  // into parent.merged, or kRoot
+  static const std::string kRoot = "/";
+  poe.reserve(parent.merged.size());
+  poe_paths.reserve(parent.merged.size());
   for (std::size_t k = 0; k < parent.merged.size(); ++k) {
     if (parent.merged[k].layer == ix_.upper) {
       upperdir = parent.merged_nodes[k];
       upperdir_path = parent.merged[k].path;
     } else {
       poe.emplace_back(parent.merged[k].layer, parent.merged_nodes[k]);
-      poe_paths.push_back(parent.merged[k].path);
+      poe_paths.push_back(&parent.merged[k].path);
     }
   }
   bool poe_is_roe = parent.path == "/";
@@ -378,7 +390,7 @@ void Lookup::run(const Resolution& parent, std::string_view name) {
     poe_paths.clear();
     for (int l : ix_.regular) {
       poe.emplace_back(l, &stack_.layers[l].tree->root());
-      poe_paths.push_back("/");
+      poe_paths.push_back(&kRoot);
     }
     poe_is_roe = true;
   };
@@ -403,7 +415,24 @@ void Lookup::run(const Resolution& parent, std::string_view name) {
   std::vector<Found> stack;
   std::vector<int> stack_layers;
   if (d.dslash) note("proposal.dslash-redirect.resolve", "no regular lower layer is consulted for a // redirect");
+  // With the holders known, a plain lookup (no metacopy, no redirect: the name is unchanged and
+  // the follow check passes) passes over the layers without the name: in each, all the kernel
+  // does is find nothing ("not present"), and a brief trace keeps that clause once anyway.
+  const bool name_ok = !name.empty() && name != "." && name != "..";
+  auto next_holder = [&](std::size_t i) {  // the first position >= i whose layer holds the name
+    auto h = std::lower_bound(holders_->begin(), holders_->end(), poe[i].first);
+    if (h == holders_->end()) return poe.size();
+    auto at = std::lower_bound(poe.begin() + static_cast<std::ptrdiff_t>(i), poe.end(), *h,
+                               [](const std::pair<int, const Node*>& e, int l) { return e.first < l; });
+    return static_cast<std::size_t>(at - poe.begin());
+  };
   for (std::size_t i = 0; !d.stop && !d.dslash && i < poe.size(); ++i) {
+    if (holders_ && name_ok && !d.metacopy && !d.redirect && !d.upperredirect) {
+      const std::size_t j = next_holder(i);
+      if (j != i) note("lookup.layer-step", {});
+      if (j >= poe.size()) break;
+      i = j;
+    }
     const int layer = poe[i].first;
     if (unified && !check_follow(d, lbl(layer))) return;
     if (!ix_.check_redirect)
@@ -411,7 +440,7 @@ void Lookup::run(const Resolution& parent, std::string_view name) {
     else if (d.is_dir || ix_.data.empty())
       d.last = layer == ix_.lowest_regular;
     Found f;
-    if (layer_lookup(layer, poe[i].second, poe_paths[i], d, f)) return;
+    if (layer_lookup(layer, poe[i].second, *poe_paths[i], d, f)) return;
     if (!f.node) continue;
     if (!unified && !d.dslash && (uppermetacopy || d.metacopy) && !config_.metacopy) {
       fail(EPERM, "metacopy.off", lbl(layer) + ": refusing to follow metacopy origin (metacopy=off, before 6.16)");
@@ -529,6 +558,14 @@ Resolution Model::resolve_child(const Resolution& parent, std::string_view name)
   Resolution r;
   r.path = join_path(parent.path.empty() ? "/" : parent.path, name);
   Lookup(stack_, config_, semantics_, *index_, r).run(parent, name);
+  return r;
+}
+
+Resolution Model::resolve_child_brief(const Resolution& parent, std::string_view name,
+                                         const std::vector<int>* holders) const {
+  Resolution r;
+  r.path = join_path(parent.path.empty() ? "/" : parent.path, name);
+  Lookup(stack_, config_, semantics_, *index_, r, true, holders).run(parent, name);
   return r;
 }
 

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "ovl/errnos.hpp"
 #include "ovl/model.hpp"
 #include "ovl/model_index.hpp"
+#include "observe_walk.hpp"
 #include "ovl/sha256.hpp"
 #include "ovl/xattr_names.hpp"
 
@@ -105,6 +108,18 @@ class Walker {
     }
     // A failed listing names nothing: the walk goes on with the hidden-name probes alone.
     if (l.err) l.names.clear();
+    // Which of the merged layers hold each name, so that a lookup visits only those (without
+    // this, a name in the 500th layer costs 499 empty steps).
+    std::unordered_map<std::string_view, std::vector<int>> holders;
+    for (std::size_t k = 0; k < dir.merged_nodes.size(); ++k)
+      if (dir.merged_nodes[k]->is_dir())
+        for (const auto& [name, child] : dir.merged_nodes[k]->children) holders[name].push_back(dir.merged[k].layer);
+    for (auto& [name, layers] : holders) std::sort(layers.begin(), layers.end());
+    auto lookup = [&](const std::string& name) {
+      auto h = holders.find(name);
+      static const std::vector<int> none;
+      return m_.resolve_child_brief(dir, name, h == holders.end() ? &none : &h->second);
+    };
     auto child_same = [&](std::string_view name) {
       std::vector<const Node*> out(same.size(), nullptr);
       for (std::size_t k = 0; k < same.size(); ++k)
@@ -112,7 +127,7 @@ class Walker {
       return out;
     };
     for (const auto& name : l.names) {
-      Resolution c = m_.resolve_child(dir, name);
+      Resolution c = lookup(name);
       if (!c.err && c.type == NodeType::Dir) {
         visit(c, child_same(name), depth + 1);
       } else {
@@ -134,7 +149,7 @@ class Walker {
     std::sort(hidden.begin(), hidden.end());
     hidden.erase(std::unique(hidden.begin(), hidden.end()), hidden.end());
     for (const auto& name : hidden) {
-      Resolution c = m_.resolve_child(dir, name);
+      Resolution c = lookup(name);
       if (c.err == ENOENT) continue;
       if (!c.err && c.type == NodeType::Dir)
         visit(c, child_same(name), depth + 1);
@@ -227,6 +242,17 @@ std::vector<std::pair<std::string, std::vector<std::string>>> Model::clause_map(
   w.run();
   auto out = std::move(w.clauses);
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+ObservedWithClauses detail::observe_with_clauses(const Model& m, const ObserveOptions& opts) {
+  Walker w(m, opts);
+  w.run();
+  ObservedWithClauses out;
+  out.first.entries = std::move(w.entries);
+  out.first.normalize();
+  out.second = std::move(w.clauses);
+  std::sort(out.second.begin(), out.second.end());
   return out;
 }
 

@@ -3,8 +3,10 @@
 
 #include <cerrno>
 #include <map>
+#include <tuple>
 
 #include "ovl/errnos.hpp"
+#include "observe_walk.hpp"
 
 namespace ovl {
 
@@ -51,8 +53,7 @@ Prediction finish(const MountResult& mr, const LayerSource& layers, const PathPr
   for (const auto& l : cfg.lowers) add(l.path, l.role);
   add_traps(stack, cfg, probe);
   p.model.emplace(std::move(stack), cfg, sem);
-  p.observation = p.model->observe(opts);
-  p.clauses = p.model->clause_map(opts);
+  std::tie(p.observation, p.clauses) = detail::observe_with_clauses(*p.model, opts);
   return p;
 }
 

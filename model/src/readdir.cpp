@@ -41,7 +41,7 @@ Listing Model::readdir(const Resolution& dir) const {
     l.names.reserve(real.children.size());
     for (const auto& [name, child] : real.children) {
       if (impure) {
-        Resolution c = resolve_child(dir, name);
+        Resolution c = resolve_child_brief(dir, name);
         if (c.err && c.err != ENOENT) return lookup_error(name, c.err);
       }
       if (child->is_chardev_whiteout() || (child->type == NodeType::Reg && child->size == 0 &&
@@ -58,14 +58,28 @@ Listing Model::readdir(const Resolution& dir) const {
     for (const auto& lp : dir.merged) names += (names.empty() ? "" : ", ") + ix.label[lp.layer];
     l.trace.push_back({"readdir.layers", dir.path + " is a merge dir: reads " + names + ", first occurrence wins"});
   }
-  // A k-way merge of the layers' sorted child maps: each name once, from its topmost layer.
+  // A k-way merge of the layers' sorted child maps: each name once, from its topmost layer. A
+  // min-heap of layer positions ordered by (current name, position) keeps it O(entries x log layers).
   const std::size_t n = dir.merged_nodes.size();
   using It = std::map<std::string, std::unique_ptr<Node>, std::less<>>::const_iterator;
   std::vector<It> it(n), end(n);
+  std::vector<std::size_t> heap, holders;
   for (std::size_t k = 0; k < n; ++k) {
     it[k] = dir.merged_nodes[k]->children.begin();
     end[k] = dir.merged_nodes[k]->children.end();
+    if (it[k] != end[k]) heap.push_back(k);
   }
+  auto after = [&](std::size_t a, std::size_t b) {  // heap order: a comes out after b
+    const int c = it[a]->first.compare(it[b]->first);
+    return c != 0 ? c > 0 : a > b;
+  };
+  std::make_heap(heap.begin(), heap.end(), after);
+  auto pop = [&] {
+    std::pop_heap(heap.begin(), heap.end(), after);
+    const std::size_t k = heap.back();
+    heap.pop_back();
+    return k;
+  };
   // Entries whose readdir-time lookup fails with an error other than ENOENT: the first is dropped,
   // a second may make the whole listing fail (readdir.lookup-errors).
   std::vector<std::string> failing;
@@ -73,21 +87,18 @@ Listing Model::readdir(const Resolution& dir) const {
     if (err == ENOENT) return;
     failing.push_back(where + " (" + errno_name(err) + ")");
   };
-  while (true) {
-    const std::string* least = nullptr;
-    for (std::size_t k = 0; k < n; ++k)
-      if (it[k] != end[k] && (!least || it[k]->first < *least)) least = &it[k]->first;
-    if (!least) break;
-    const std::string name = *least;
-    std::size_t win = n;
-    for (std::size_t k = 0; k < n; ++k) {
-      if (it[k] != end[k] && it[k]->first == name) {
-        if (win == n) win = k;
-        ++it[k];
+  while (!heap.empty()) {
+    const std::size_t win = pop();  // the topmost layer holding the least name
+    const std::string name = it[win]->first;
+    const Node& node = *it[win]->second;
+    holders.assign(1, win);
+    while (!heap.empty() && it[heap.front()]->first == name) holders.push_back(pop());
+    for (std::size_t k : holders)
+      if (++it[k] != end[k]) {
+        heap.push_back(k);
+        std::push_heap(heap.begin(), heap.end(), after);
       }
-    }
     const int layer = dir.merged[win].layer;
-    const Node& node = *std::prev(it[win])->second;
     const std::string where = ix.label[layer] + ": " + join_path(dir.path, name);
     if (node.is_chardev_whiteout()) {
       l.trace.push_back({"readdir.first-wins", where + " is a whiteout: the name is dropped"});
@@ -101,7 +112,7 @@ Listing Model::readdir(const Resolution& dir) const {
       if (certain || ix.any_x[layer]) {
         // The check is a full overlay lookup: a negative result or any lookup error drops the
         // name (verified on 6.18.44: an EPERM entry is dropped, readdir succeeds).
-        Resolution c = resolve_child(dir, name);
+        Resolution c = resolve_child_brief(dir, name);
         if (c.err) {
           lookup_failed(where, c.err);
           if (certain) {
@@ -115,7 +126,7 @@ Listing Model::readdir(const Resolution& dir) const {
         }
       }
     } else if (upper_entry && impure) {
-      Resolution c = resolve_child(dir, name);
+      Resolution c = resolve_child_brief(dir, name);
       if (c.err) {
         lookup_failed(where, c.err);
         l.trace.push_back({"readdir.impure", where + ": impure upper dir, the lookup gives " + errno_name(c.err) +

@@ -82,6 +82,12 @@ class Model {
   /// Resolves one name inside an already resolved directory (one ovl_lookup step): the way
   /// observe() walks in O(entries x layers).
   Resolution resolve_child(const Resolution& parent, std::string_view name) const;
+  /// The same answer, but its trace names each clause once, at its first step, without text:
+  /// what clauses() needs, without the O(layers) step texts (observe's walk, readdir's checks).
+  /// `holders`, if given: the stack indices, ascending, of the layers among parent.merged whose
+  /// directory holds `name`; the lookup then passes over the others without visiting them.
+  Resolution resolve_child_brief(const Resolution& parent, std::string_view name,
+                                 const std::vector<int>* holders = nullptr) const;
   /// Lists a resolved directory (R64–R66).
   Listing readdir(const Resolution& dir) const;
   /// The full predicted Observation, with `source` filled in.
