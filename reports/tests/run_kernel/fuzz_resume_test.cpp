@@ -47,6 +47,7 @@ nlohmann::json counts(const fs::path& dir) {
 }
 
 void kill_and_resume(const std::vector<std::string>& args, int kills, const fs::path& root) {
+  ovl::test::become_subreaper();
   fs::remove_all(root);
   fs::create_directories(root);
   auto ref_args = args;

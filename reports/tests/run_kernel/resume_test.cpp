@@ -48,6 +48,7 @@ std::multiset<std::string> normalized(const fs::path& file) {
 }
 
 TEST(Resume, TwentySigkillsThenResumeGiveTheUninterruptedResults) {
+  ovl::test::become_subreaper();
   fs::path root = fs::temp_directory_path() / ("ovlspec-resume-" + std::to_string(getpid()));
   fs::remove_all(root);
   fs::create_directories(root);
