@@ -1,6 +1,7 @@
 // Full observe() of a large stack: 8 layers (1 upper + 7 lowers) x ~100,000 entries each, with
 // whiteouts, xattr whiteouts, opaque dirs, dir redirects and metacopy files. Reports entries/s
-// and the process's peak RSS (getrusage) as counters.
+// and the process's peak RSS (getrusage) as counters. BM_PredictManyLayers: ovl::predict of up to
+// 500 lowers x 200 files (100,000 entries), entries/s.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "ovl/model.hpp"
+#include "ovl/predict.hpp"
 
 namespace {
 
@@ -100,6 +102,37 @@ void BM_ResolveDeepPath(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(model.resolve("/d500/f50"));
 }
 BENCHMARK(BM_ResolveDeepPath);
+
+/// The hostile case of runners/tests/limits_unit_test.cpp, with `layers` lowers: each lower holds
+/// 200 files of its own spread over 20 dirs, so every dir merges all the lowers.
+ovl::Case many_layers_case(int layers) {
+  ovl::Case c;
+  c.name = "many-layers";
+  c.options = "lowerdir=";
+  for (int i = 0; i < layers; ++i) {
+    auto l = std::make_shared<ovl::Layer>();
+    for (int k = 0; k < 200; ++k)
+      l->put("/d" + std::to_string(k % 20) + "/f" + std::to_string(i) + "-" + std::to_string(k), ovl::Node::file("x"));
+    c.options += (i ? ":L" : "L") + std::to_string(i);
+    c.layers.emplace_back("L" + std::to_string(i), std::move(l));
+  }
+  return c;
+}
+
+/// ovl::predict (observation and clause map) of `layers` lowers x 200 files.
+void BM_PredictManyLayers(benchmark::State& state) {
+  const ovl::Case c = many_layers_case(static_cast<int>(state.range(0)));
+  std::size_t entries = 0;
+  for (auto _ : state) {
+    ovl::Prediction p = ovl::predict(c, ovl::Semantics{});
+    entries = p.observation.entries.size();
+    benchmark::DoNotOptimize(p);
+  }
+  state.counters["entries"] = static_cast<double>(entries);
+  state.counters["entries_per_s"] =
+      benchmark::Counter(static_cast<double>(entries), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_PredictManyLayers)->Arg(50)->Arg(100)->Arg(200)->Arg(500)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 
