@@ -1,4 +1,5 @@
 // The kernel targets (kernel_target.hpp).
+#include "ovl/child_wire.hpp"
 #include "ovl/kernel_target.hpp"
 
 #include <sys/mount.h>
@@ -99,7 +100,7 @@ TargetOutcome outcome_of(const ChildResult& r) {
     return out;
   }
   try {
-    auto j = nlohmann::json::parse(r.output);
+    auto j = from_wire(r.output);
     out.observation = observation_from_json(j.at("observation"));
     out.mount_log = j.at("log").get<std::string>();
     out.kind = TargetOutcome::Kind::Observed;
@@ -114,7 +115,7 @@ TargetOutcome outcome_of(const ChildResult& r) {
 
 TargetOutcome mount_and_probe(const MountSpec& spec, const TargetOptions& opts) {
   if (opts.isolate) {
-    ChildResult r = run_isolated([&] { return mount_probe_unmount(spec).dump(); },
+    ChildResult r = run_isolated([&] { return to_wire(mount_probe_unmount(spec)); },
                                  ChildLimits{opts.case_timeout_seconds, opts.memory_limit_mib});
     if (!r.ok) unmount_under(spec.mountpoint);  // nothing should be left: the child's namespace held the mount
     return outcome_of(r);
@@ -122,7 +123,7 @@ TargetOutcome mount_and_probe(const MountSpec& spec, const TargetOptions& opts) 
   ChildResult r;  // in process (benchmarks): the same result, without a child
   auto t0 = std::chrono::steady_clock::now();
   try {
-    r.output = mount_probe_unmount(spec).dump();
+    r.output = to_wire(mount_probe_unmount(spec));
     r.ok = true;
   } catch (const std::exception& e) {
     r.error = e.what();
@@ -267,7 +268,7 @@ std::vector<TargetOutcome> KernelTarget::run_many(const std::vector<const Case*>
           umount2(base.c_str(), MNT_DETACH);
           throw std::runtime_error(std::string("materializing the case: ") + e.what());
         }
-        std::string text = mount_probe_unmount(mount_spec_for(c, api_, m)).dump();
+        std::string text = to_wire(mount_probe_unmount(mount_spec_for(c, api_, m)));
         umount2(base.c_str(), MNT_DETACH);
         return text;
       },

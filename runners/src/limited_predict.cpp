@@ -1,4 +1,5 @@
 // The model's prediction within a time and memory limit (limited_predict.hpp).
+#include "ovl/child_wire.hpp"
 #include "ovl/limited_predict.hpp"
 
 #include <algorithm>
@@ -40,7 +41,7 @@ Prediction predict_within_limits(const Case& c, const Semantics& sem, const Modu
         Prediction p = predict(c, sem, module, opts);
         nlohmann::json clauses = nlohmann::json::array();
         for (const auto& [path, ids] : p.clauses) clauses.push_back({path, ids});
-        return nlohmann::json{{"observation", to_json(p.observation)}, {"clauses", clauses}}.dump();
+        return to_wire(nlohmann::json{{"observation", to_json(p.observation)}, {"clauses", clauses}});
       },
       ChildLimits{limits.timeout_seconds, limits.memory_mib});
   const std::string what = "the model's prediction of a large case (cost " + std::to_string(cost) + ")";
@@ -52,7 +53,7 @@ Prediction predict_within_limits(const Case& c, const Semantics& sem, const Modu
   }
   if (!r.ok) throw std::runtime_error(r.error);
   Prediction p;
-  auto j = nlohmann::json::parse(r.output);
+  auto j = from_wire(r.output);
   p.observation = observation_from_json(j.at("observation"));
   for (const auto& e : j.at("clauses")) p.clauses.emplace_back(e.at(0).get<std::string>(), e.at(1).get<std::vector<std::string>>());
   return p;

@@ -15,6 +15,8 @@
 
 #include "ovl/isolated_many.hpp"
 #include "ovl/kernel_target.hpp"
+#include "ovl/features.hpp"
+#include "ovl/predict.hpp"
 #include "ovl/sandbox.hpp"
 #include "rule_cases.hpp"
 
@@ -113,6 +115,21 @@ TEST(KernelTarget, RunManyGivesWhatRunGivesCaseByCase) {
   EXPECT_FALSE(many[1].observation.mount.ok);
   EXPECT_EQ(many[3].kind, TargetOutcome::Kind::Error);
   EXPECT_NE(many[3].reason.find("materializing the case"), std::string::npos) << many[3].reason;
+}
+
+TEST(KernelTarget, NamesThatAreNotUtf8ComeBackFromTheChildIntact) {
+  const std::string name = "bad\xff\xfe";
+  Case c = test::CaseBuilder("not-utf8", "lowerdir=A:B").file("A", "/" + name, "x\n").dir("B", "/d").build();
+  KernelTarget t(MountApi::Legacy);
+  for (const auto& o : {t.run(c), t.run_many({&c, &c})[1]}) {
+    ASSERT_EQ(o.kind, TargetOutcome::Kind::Observed) << o.reason;
+    const Entry* e = o.observation.find("/" + name);
+    ASSERT_NE(e, nullptr) << "the name was lost or mangled";
+    EXPECT_EQ(e->type, NodeType::Reg);
+    Semantics sem;
+    sem.kernel = t.level();
+    EXPECT_TRUE(diff(predict(c, sem, module_params()).observation, o.observation).empty());
+  }
 }
 
 }  // namespace

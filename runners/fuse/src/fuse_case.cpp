@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ovl/child_wire.hpp"
 #include "ovl/kernel_target.hpp"
 #include "ovl/probe.hpp"
 #include "ovl/sandbox.hpp"
@@ -94,7 +95,7 @@ ProbeChild probe_in_child(const std::string& mnt, const ProbeOptions& po, double
     std::string msg;
     try {
       if (!limit_forked_memory(memory_mib)) throw std::runtime_error("setrlimit RLIMIT_DATA failed");
-      msg = "O" + to_json(probe(mnt, po)).dump();
+      msg = "O" + to_wire(to_json(probe(mnt, po)));
     } catch (const std::bad_alloc&) {
       msg = "M";
     } catch (const std::exception& e) {
@@ -198,7 +199,7 @@ TargetOutcome mount_probe_stop(const Case& c, const MaterializedCase& m, const F
       return error(pc.error + "; daemon " + d.poll_exit().describe() + ", connection aborted and mount detached");
     }
     try {
-      obs = observation_from_json(nlohmann::json::parse(pc.output));
+      obs = observation_from_json(from_wire(pc.output));
     } catch (const std::exception& e) {
       d.kill_hard();
       return error(std::string("unreadable probe result: ") + e.what());
