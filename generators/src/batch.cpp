@@ -26,7 +26,7 @@ std::vector<detail::FlatEntry> flat(const GenCase& g, std::vector<int>* layer_of
 detail::LayerFlags layer_flags(const GenCase& g) {
   std::vector<int> layer_of;
   auto f = flat(g, &layer_of);
-  return detail::layer_flags(f, layer_of);
+  return detail::layer_flags(f, layer_of, g.prefix() + "opaque");
 }
 
 }  // namespace

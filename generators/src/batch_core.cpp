@@ -84,7 +84,8 @@ bool flag_sensitive(const std::vector<FlatEntry>& entries) {
   return false;
 }
 
-LayerFlags layer_flags(const std::vector<FlatEntry>& entries, const std::vector<int>& layer_of) {
+LayerFlags layer_flags(const std::vector<FlatEntry>& entries, const std::vector<int>& layer_of,
+                       const std::string& opaque_name) {
   auto bit = [](int layer) { return std::uint64_t{1} << std::min(layer, 63); };
   LayerFlags f;
   std::uint64_t own_x = 0;  // layers where the case decides the flag itself (any opaque=x, root included)
@@ -95,7 +96,10 @@ LayerFlags layer_flags(const std::vector<FlatEntry>& entries, const std::vector<
     if (!e.xattrs) continue;
     for (const auto& [name, value] : *e.xattrs) {
       if (is_opaque_name(name) && value == "x") {
-        own_x |= bit(layer_of[i]);
+        // Either namespace may set a flag as far as we know (more setters: fewer batches), but
+        // only the namespace the mount reads decides the case's own flags (found by the fuzzer:
+        // a user.overlay.opaque=x without userxattr counted as the case's own, seed 20261129).
+        if (name == opaque_name) own_x |= bit(layer_of[i]);
         if (e.path != "/") f.sets |= bit(layer_of[i]);
         if (e.type == NodeType::Dir && e.role == Role::Lower) marked.insert(e.path);
       }

@@ -44,8 +44,11 @@ struct LayerFlags {
   std::uint64_t reads = 0;  // lower layers with a regular file with xattrs that readdir of a flagged dir
                             // of the case may check, where the case has no opaque=x of its own there
 };
-/// entries[i] lies in layer layer_of[i].
-LayerFlags layer_flags(const std::vector<FlatEntry>& entries, const std::vector<int>& layer_of);
+/// entries[i] lies in layer layer_of[i]; `opaque_name` is the opaque xattr the mount reads
+/// ("trusted.overlay.opaque", or "user.overlay.opaque" under userxattr): only that one decides a
+/// layer for the case itself (the other namespace's opaque=x is just an xattr to the kernel).
+LayerFlags layer_flags(const std::vector<FlatEntry>& entries, const std::vector<int>& layer_of,
+                       const std::string& opaque_name);
 
 /// The LayerFlags of a batch so far; a member conflicts when it reads a layer another member
 /// sets, or sets one another reads.

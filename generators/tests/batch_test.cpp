@@ -110,6 +110,16 @@ TEST(Batch, MakeBatchUnitesRenamedCases) {
   GenCase own = xs;
   own.layers[1].entries.push_back(entry("/g", NodeType::Dir, {{"trusted.overlay.opaque", "x"}}));
   EXPECT_EQ(xwhiteout_layers(own).reads, 0u);
+  // opaque=x in the namespace the mount does not read (user. without userxattr) decides nothing
+  // for the case itself: it still reads L1 (fuzz seed 20261129, case 120604, group "batching")
+  GenCase other_ns = two_lowers();
+  other_ns.layers[0].entries = {entry("/a", NodeType::Dir, {{"user.overlay.opaque", "x"}}),
+                                entry("/c/c", NodeType::Reg, {{"trusted.overlay.metacopy", ""}})};
+  other_ns.layers[1].entries = {entry("/c", NodeType::Dir, {{"trusted.overlay.opaque", "x"}})};
+  EXPECT_EQ(xwhiteout_layers(other_ns).reads, 1u);
+  GenCase sets_l1 = two_lowers();
+  sets_l1.layers[0].entries = {entry("/d", NodeType::Dir, {{"trusted.overlay.opaque", "x"}})};
+  EXPECT_THROW(make_batch({&other_ns, &sets_l1}), std::invalid_argument);
   // the root: opaque=x on a lower root flags "/", whose files in other layers read those flags
   GenCase rx = two_lowers();
   rx.layers[0].entries = {entry("/", NodeType::Dir, {{"trusted.overlay.opaque", "x"}})};
