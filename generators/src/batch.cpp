@@ -13,19 +13,31 @@ namespace {
 using detail::first_component;
 
 // The entries of g as the shared flag analysis reads them.
-std::vector<detail::FlatEntry> flat(const GenCase& g, std::vector<int>* layer_of = nullptr) {
+std::vector<detail::FlatEntry> flat(const GenCase& g) {
   std::vector<detail::FlatEntry> out;
-  for (std::size_t i = 0; i < g.layers.size(); ++i)
-    for (const auto& e : g.layers[i].entries) {
-      out.push_back({g.layers[i].role, e.path, e.type, &e.xattrs});
-      if (layer_of) layer_of->push_back(static_cast<int>(i));
-    }
+  for (const auto& l : g.layers)
+    for (const auto& e : l.entries) out.push_back({l.role, e.path, e.type, &e.xattrs});
   return out;
 }
 
+// The flag analysis sees only entries the case really has: to_case drops an entry under a
+// non-directory, and a marker on such an entry decides nothing (found by the fuzzer: an
+// opaque=x under a symlink counted as the case's own marker, seed 20261129, case 733822).
 detail::LayerFlags layer_flags(const GenCase& g) {
+  const Case placed = to_case(g);
+  std::vector<detail::FlatEntry> f;
   std::vector<int> layer_of;
-  auto f = flat(g, &layer_of);
+  for (std::size_t i = 0; i < g.layers.size(); ++i) {
+    const Layer* layer = nullptr;
+    for (const auto& [name, l] : placed.layers)
+      if (name == g.layers[i].name) layer = l.get();
+    for (const auto& e : g.layers[i].entries) {
+      const Node* n = layer ? layer->find(e.path) : nullptr;
+      if (!n || n->type != e.type) continue;
+      f.push_back({g.layers[i].role, e.path, e.type, &e.xattrs});
+      layer_of.push_back(static_cast<int>(i));
+    }
+  }
   return detail::layer_flags(f, layer_of, g.prefix() + "opaque");
 }
 

@@ -120,6 +120,13 @@ TEST(Batch, MakeBatchUnitesRenamedCases) {
   GenCase sets_l1 = two_lowers();
   sets_l1.layers[0].entries = {entry("/d", NodeType::Dir, {{"trusted.overlay.opaque", "x"}})};
   EXPECT_THROW(make_batch({&other_ns, &sets_l1}), std::invalid_argument);
+  // a marker the case does not really have (under a symlink, dropped by to_case) decides
+  // nothing either (seed 20261129, case 733822)
+  GenCase hidden_marker = xs;
+  hidden_marker.layers[1].entries.push_back(entry("/s", NodeType::Lnk));
+  hidden_marker.layers[1].entries.back().data = "t";
+  hidden_marker.layers[1].entries.push_back(entry("/s/g", NodeType::Dir, {{"trusted.overlay.opaque", "x"}}));
+  EXPECT_EQ(xwhiteout_layers(hidden_marker).reads, 2u);
   // the root: opaque=x on a lower root flags "/", whose files in other layers read those flags
   GenCase rx = two_lowers();
   rx.layers[0].entries = {entry("/", NodeType::Dir, {{"trusted.overlay.opaque", "x"}})};
