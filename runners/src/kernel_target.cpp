@@ -211,33 +211,19 @@ std::optional<std::string> KernelTarget::cannot_run(const Case& c) const {
 }
 
 TargetOutcome KernelTarget::run(const Case& c) {
-  TargetOutcome out;
-  if (auto why = unavailable()) {
-    out.kind = TargetOutcome::Kind::Skipped;
-    out.reason = *why;
-    return out;
-  }
-  if (auto why = cannot_run(c)) {
-    out.kind = TargetOutcome::Kind::Skipped;
-    out.reason = *why;
-    return out;
-  }
+  if (auto why = why_not(c)) return skipped(*why);
   return materialize_mount_probe(c, api_, opts_, c.name.empty() ? name() : c.name, "materializing the case");
 }
 
 std::vector<TargetOutcome> KernelTarget::run_many(const std::vector<const Case*>& cases) {
   if (!opts_.isolate || cases.size() < 2) return Target::run_many(cases);
   std::vector<TargetOutcome> out(cases.size());
-  const auto unavailable_why = unavailable();
   std::vector<std::size_t> todo;
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    auto why = unavailable_why ? unavailable_why : cannot_run(*cases[i]);
-    if (why) {
-      out[i].kind = TargetOutcome::Kind::Skipped;
-      out[i].reason = *why;
-    } else {
+    if (auto why = why_not(*cases[i]))
+      out[i] = skipped(*why);
+    else
       todo.push_back(i);
-    }
   }
   if (todo.empty()) return out;
   // The directories are made here; the child mounts a tmpfs on each, so everything written

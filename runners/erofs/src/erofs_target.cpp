@@ -101,17 +101,7 @@ std::optional<std::string> ErofsTarget::cannot_run(const Case& c) const {
 }
 
 TargetOutcome ErofsTarget::run(const Case& c) {
-  TargetOutcome out;
-  if (auto why = unavailable()) {
-    out.kind = TargetOutcome::Kind::Skipped;
-    out.reason = *why;
-    return out;
-  }
-  if (auto why = cannot_run(c)) {
-    out.kind = TargetOutcome::Kind::Skipped;
-    out.reason = *why;
-    return out;
-  }
+  if (auto why = why_not(c)) return skipped(*why);
   return run_stack(c);
 }
 
@@ -121,8 +111,8 @@ std::vector<TargetOutcome> ErofsTarget::run_many(const std::vector<const Case*>&
   std::vector<const Case*> runnable;
   std::vector<std::size_t> where;
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    if (cannot_run(*cases[i])) {
-      out[i] = run(*cases[i]);  // Skipped, with the reason
+    if (auto why = cannot_run(*cases[i])) {
+      out[i] = skipped(*why);
     } else {
       runnable.push_back(cases[i]);
       where.push_back(i);

@@ -44,14 +44,8 @@ class FuseOverlayfsTarget : public Target {
   std::optional<std::string> cannot_run(const Case& c) const override { return fuse_overlayfs_gap(c); }
 
   TargetOutcome run(const Case& c) override {
+    if (auto why = why_not(c)) return skipped(*why);
     TargetOutcome out;
-    auto skip = [&](std::string why) {
-      out.kind = TargetOutcome::Kind::Skipped;
-      out.reason = std::move(why);
-      return out;
-    };
-    if (auto why = unavailable()) return skip(*why);
-    if (auto why = cannot_run(c)) return skip(*why);
     // A mount the kernel refuses is judged by its errno; fuse-overlayfs reports a refusal only
     // by its exit status. Both refusing is therefore not comparable (skipped, with both reasons);
     // fuse-overlayfs mounting what the kernel refuses is a divergence like any other.
@@ -75,7 +69,7 @@ class FuseOverlayfsTarget : public Target {
     };
     out = fuse_detail::run_fuse_case(c, name(), o_, l);
     if (kernel_refusal && out.kind == TargetOutcome::Kind::Observed && !out.observation.mount.ok)
-      return skip("the kernel refuses this mount (" + *kernel_refusal + ") and so does fuse-overlayfs (" +
+      return skipped("the kernel refuses this mount (" + *kernel_refusal + ") and so does fuse-overlayfs (" +
                   out.observation.mount.err + ": " + out.observation.mount.message +
                   "); it reports refusals by exit status, so the errnos cannot be compared");
     return out;

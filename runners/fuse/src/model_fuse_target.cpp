@@ -24,14 +24,8 @@ class ModelFuseTarget : public Target {
   KernelVersion level() const override { return o_.level ? *o_.level : KernelVersion{6, 18}; }
 
   TargetOutcome run(const Case& c) override {
+    if (auto why = why_not(c)) return skipped(*why);
     TargetOutcome out;
-    auto skip = [&](std::string why) {
-      out.kind = TargetOutcome::Kind::Skipped;
-      out.reason = std::move(why);
-      return out;
-    };
-    if (auto why = unavailable()) return skip(*why);
-    if (auto why = cannot_run(c)) return skip(*why);
     Semantics sem;
     sem.kernel = level();
     ObserveOptions oo;
@@ -47,11 +41,11 @@ class ModelFuseTarget : public Target {
         pl.memory_mib = o_.base.memory_limit_mib;
         Prediction p = predict_within_limits(c, sem, o_.module, pl, oo);
         if (!p.observation.mount.ok)
-          return skip("the model refuses this mount (" + p.observation.mount.err + "): there is nothing to serve");
+          return skipped("the model refuses this mount (" + p.observation.mount.err + "): there is nothing to serve");
       } else {
         pred = std::make_shared<Prediction>(predict(c, sem, o_.module, oo));
         if (!pred->model)
-          return skip("the model refuses this mount (" + pred->observation.mount.err + "): there is nothing to serve");
+          return skipped("the model refuses this mount (" + pred->observation.mount.err + "): there is nothing to serve");
       }
     } catch (const std::exception& e) {
       out.kind = TargetOutcome::Kind::Error;

@@ -51,6 +51,18 @@ class Target {
   virtual std::optional<std::string> unavailable() const = 0;
   /// Why this target cannot run this particular case (a missing capability); nullopt if it can.
   virtual std::optional<std::string> cannot_run(const Case& c) const = 0;
+  /// Why this target cannot run c here: unavailable(), else cannot_run(c); nullopt if it can.
+  std::optional<std::string> why_not(const Case& c) const {
+    if (auto why = unavailable()) return why;
+    return cannot_run(c);
+  }
+  /// A Skipped outcome with this reason.
+  static TargetOutcome skipped(std::string reason) {
+    TargetOutcome out;
+    out.kind = TargetOutcome::Kind::Skipped;
+    out.reason = std::move(reason);
+    return out;
+  }
   /// Runs one case. Never throws for anything the target does; harness failures are Kind::Error.
   virtual TargetOutcome run(const Case& c) = 0;
   /// Runs several cases; targets that can share mounts between cases override this.
