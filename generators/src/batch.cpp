@@ -62,12 +62,6 @@ XwhiteoutLayers xwhiteout_layers(const GenCase& g) {
 
 namespace {
 
-/// Which layers' xwhiteouts flags the members of a batch set and read (see batch.hpp).
-struct FlagCount : detail::LayerFlagSet {
-  void add(const GenCase& g) { detail::LayerFlagSet::add(layer_flags(g)); }
-  bool ok() const { return !conflict; }
-};
-
 }  // namespace
 
 std::string batch_key(const GenCase& g) {
@@ -103,19 +97,19 @@ GenCase make_batch(const std::vector<const GenCase*>& cases) {
     std::erase_if(l.entries, [](const GenEntry& e) { return e.path != "/"; });
   }
   std::string key = batch_key(*cases.front());
-  FlagCount flags;
+  detail::LayerFlagSet flags;
   for (std::size_t k = 0; k < cases.size(); ++k) {
     const GenCase& c = *cases[k];
     if (batch_key(c) != key) throw std::invalid_argument("make_batch: case " + std::to_string(k) + " has another key");
     if (auto why = unbatchable_reason(c))
       throw std::invalid_argument("make_batch: case " + std::to_string(k) + " is not batchable: " + *why);
-    flags.add(c);
+    flags.add(layer_flags(c));
     GenCase p = renamed(c, k);
     for (std::size_t i = 0; i < p.layers.size(); ++i)
       for (auto& e : p.layers[i].entries)
         if (e.path != "/") out.layers[i].entries.push_back(std::move(e));
   }
-  if (!flags.ok())
+  if (flags.conflict)
     throw std::invalid_argument("make_batch: a case that reads xwhiteouts flags shares the mount with another case that sets them");
   return out;
 }
@@ -159,34 +153,9 @@ Observation extract(const Observation& batch, std::size_t k) {
 }
 
 std::vector<std::vector<std::size_t>> plan_batches(const std::vector<GenCase>& cases, std::size_t max_size) {
-  std::vector<std::vector<std::size_t>> out;
-  std::vector<FlagCount> flags;                            // per batch
-  std::map<std::string, std::vector<std::size_t>> open;    // key -> batches with room, oldest first
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    if (max_size <= 1 || unbatchable_reason(cases[i])) {
-      out.push_back({i});
-      flags.emplace_back();
-      continue;
-    }
-    auto& list = open[batch_key(cases[i])];
-    std::size_t chosen = out.size();
-    const detail::LayerFlags mine = layer_flags(cases[i]);
-    for (std::size_t b : list) {
-      if (flags[b].admits(mine)) {
-        chosen = b;
-        break;
-      }
-    }
-    if (chosen == out.size()) {
-      out.push_back({});
-      flags.emplace_back();
-      list.push_back(chosen);
-    }
-    out[chosen].push_back(i);
-    flags[chosen].detail::LayerFlagSet::add(mine);
-    if (out[chosen].size() >= max_size) std::erase(list, chosen);
-  }
-  return out;
+  return detail::plan_first_fit(
+      cases.size(), max_size, [&](std::size_t i) { return !unbatchable_reason(cases[i]); },
+      [&](std::size_t i) { return batch_key(cases[i]); }, [&](std::size_t i) { return layer_flags(cases[i]); });
 }
 
 }  // namespace ovl::gen

@@ -63,16 +63,45 @@ struct LayerFlagSet {
   }
 };
 
-/// Who sets and who reads layer xwhiteouts flags in a batch, layer-blind (see batch.hpp).
-struct FlagCount {
-  int setters = 0, sensitive = 0, both = 0;
-  void add(bool setter, bool reader) {
-    setters += setter;
-    sensitive += reader;
-    both += setter && reader;
+/// The layer-blind rule (Case batching): a setter sets every layer, a reader reads every layer.
+inline LayerFlags coarse_layer_flags(bool setter, bool reader) {
+  return {setter ? ~std::uint64_t{0} : 0, reader ? ~std::uint64_t{0} : 0};
+}
+
+/// The plan both transforms use: case i (of n) joins the oldest open batch of its key(i) whose
+/// members' flags admit flags_of(i), else opens one; a batch closes at max_size. Cases that are
+/// not batchable(i), and every case when max_size <= 1, run alone. Indices, deterministic.
+template <class Batchable, class Key, class Flags>
+std::vector<std::vector<std::size_t>> plan_first_fit(std::size_t n, std::size_t max_size, Batchable batchable, Key key,
+                                                     Flags flags_of) {
+  std::vector<std::vector<std::size_t>> out;
+  std::vector<LayerFlagSet> flags;                       // per batch
+  std::map<std::string, std::vector<std::size_t>> open;  // key -> batches with room, oldest first
+  for (std::size_t i = 0; i < n; ++i) {
+    if (max_size <= 1 || !batchable(i)) {
+      out.push_back({i});
+      flags.emplace_back();
+      continue;
+    }
+    auto& list = open[key(i)];
+    const LayerFlags mine = flags_of(i);
+    std::size_t chosen = out.size();
+    for (std::size_t b : list) {
+      if (flags[b].admits(mine)) {
+        chosen = b;
+        break;
+      }
+    }
+    if (chosen == out.size()) {
+      out.push_back({});
+      flags.emplace_back();
+      list.push_back(chosen);
+    }
+    out[chosen].push_back(i);
+    flags[chosen].add(mine);
+    if (out[chosen].size() >= max_size) std::erase(list, chosen);
   }
-  /// Every case that reads flags sees no setter but itself.
-  bool ok() const { return sensitive == 0 || setters == 0 || (setters == 1 && sensitive == 1 && both == 1); }
-};
+  return out;
+}
 
 }  // namespace ovl::gen::detail

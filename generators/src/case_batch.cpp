@@ -26,12 +26,11 @@ std::vector<detail::FlatEntry> flat(const Case& c) {
   return out;
 }
 
-struct CaseFlags : detail::FlagCount {
-  void add(const Case& c) {
-    auto f = flat(c);
-    detail::FlagCount::add(detail::has_xwhiteout_marker(f), detail::flag_sensitive(f));
-  }
-};
+/// The layer-blind xwhiteouts rule for a Case (see batch_core.hpp).
+detail::LayerFlags case_flags(const Case& c) {
+  auto f = flat(c);
+  return detail::coarse_layer_flags(detail::has_xwhiteout_marker(f), detail::flag_sensitive(f));
+}
 
 // Renames the redirect values of n and everything below it as case k (n stands at the root when
 // top_level).
@@ -108,7 +107,7 @@ Case make_case_batch(const std::vector<const Case*>& cases, const std::string& n
   if (cases.empty()) throw std::invalid_argument("make_case_batch: no cases");
   const Case& first = *cases.front();
   const std::string key = batch_key(first);
-  CaseFlags flags;
+  detail::LayerFlagSet flags;
   Case out;
   out.name = name;
   out.options = first.options;
@@ -119,7 +118,7 @@ Case make_case_batch(const std::vector<const Case*>& cases, const std::string& n
     if (batch_key(c) != key) throw std::invalid_argument("make_case_batch: case " + c.name + " has another key");
     if (auto why = unbatchable_reason(c))
       throw std::invalid_argument("make_case_batch: case " + c.name + " is not batchable: " + *why);
-    flags.add(c);
+    flags.add(case_flags(c));
     if (c.min_kernel && (!out.min_kernel || *out.min_kernel < *c.min_kernel)) out.min_kernel = c.min_kernel;
     Case p = renamed(c, k);
     if (k == 0) {
@@ -131,41 +130,15 @@ Case make_case_batch(const std::vector<const Case*>& cases, const std::string& n
       for (auto& [n, child] : p.layers[i].second->root().children) dst.children.emplace(n, std::move(child));
     }
   }
-  if (!flags.ok())
+  if (flags.conflict)
     throw std::invalid_argument("make_case_batch: a case that reads xwhiteouts flags shares the mount with another case that sets them");
   return out;
 }
 
 std::vector<std::vector<std::size_t>> plan_case_batches(const std::vector<const Case*>& cases, std::size_t max_size) {
-  std::vector<std::vector<std::size_t>> out;
-  std::vector<CaseFlags> flags;                          // per batch
-  std::map<std::string, std::vector<std::size_t>> open;  // key -> batches with room, oldest first
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    if (max_size <= 1 || unbatchable_reason(*cases[i])) {
-      out.push_back({i});
-      flags.emplace_back();
-      continue;
-    }
-    auto& list = open[batch_key(*cases[i])];
-    std::size_t chosen = out.size();
-    for (std::size_t b : list) {
-      CaseFlags f = flags[b];
-      f.add(*cases[i]);
-      if (f.ok()) {
-        chosen = b;
-        break;
-      }
-    }
-    if (chosen == out.size()) {
-      out.push_back({});
-      flags.emplace_back();
-      list.push_back(chosen);
-    }
-    out[chosen].push_back(i);
-    flags[chosen].add(*cases[i]);
-    if (out[chosen].size() >= max_size) std::erase(list, chosen);
-  }
-  return out;
+  return detail::plan_first_fit(
+      cases.size(), max_size, [&](std::size_t i) { return !unbatchable_reason(*cases[i]); },
+      [&](std::size_t i) { return batch_key(*cases[i]); }, [&](std::size_t i) { return case_flags(*cases[i]); });
 }
 
 }  // namespace ovl::gen
