@@ -1,6 +1,12 @@
 // Helpers shared by the FUSE tests: small cases, the model's prediction, readable diffs.
 #pragma once
+#include <signal.h>
+
+#include <cerrno>
+#include <chrono>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ovl/case.hpp"
@@ -9,6 +15,30 @@
 #include "ovl/target.hpp"
 
 namespace ovl::fuse_test {
+
+/// Whether the process is gone (not even a zombie of ours).
+inline bool process_gone(pid_t pid) { return kill(pid, 0) != 0 && errno == ESRCH; }
+
+/// Waits up to `seconds` for cond(); whether it became true.
+template <class F>
+bool eventually(F cond, double seconds) {
+  auto t0 = std::chrono::steady_clock::now();
+  while (!cond()) {
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > seconds) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+/// FUSE mounts in this mount namespace.
+inline std::size_t fuse_mounts_here() {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(in, line))
+    if (line.find(" - fuse ") != std::string::npos || line.find(" - fuse.") != std::string::npos) ++n;
+  return n;
+}
 
 /// A case of two lowers (and an optional upper) built in code.
 inline Case make_case(std::string name, std::string options,

@@ -49,26 +49,9 @@ long long data_limit_of(pid_t pid) {
   return -1;
 }
 
-bool process_gone(pid_t pid) { return kill(pid, 0) != 0 && errno == ESRCH; }
-
-template <class F>
-bool eventually(F cond, double seconds) {
-  auto t0 = std::chrono::steady_clock::now();
-  while (!cond()) {
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > seconds) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
-std::size_t fuse_mounts_here() {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  std::size_t n = 0;
-  while (std::getline(in, line))
-    if (line.find(" - fuse ") != std::string::npos || line.find(" - fuse.") != std::string::npos) ++n;
-  return n;
-}
+using fuse_test::eventually;
+using fuse_test::fuse_mounts_here;
+using fuse_test::process_gone;
 
 TEST(FuseLimits, FuseOverlayfsRunsUnderTheMemoryLimit) {
   FuseTargetOptions o;

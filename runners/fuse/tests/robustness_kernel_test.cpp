@@ -30,27 +30,9 @@ Case small_case() {
   return make_case("small", "lowerdir=A:B", {{"A", std::move(a)}, {"B", std::move(b)}});
 }
 
-bool process_gone(pid_t pid) { return kill(pid, 0) != 0 && errno == ESRCH; }
-
-// Waits up to seconds for cond().
-template <class F>
-bool eventually(F cond, double seconds) {
-  auto t0 = std::chrono::steady_clock::now();
-  while (!cond()) {
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > seconds) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
-std::size_t fuse_mounts_here() {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  std::size_t n = 0;
-  while (std::getline(in, line))
-    if (line.find(" - fuse ") != std::string::npos || line.find(" - fuse.") != std::string::npos) ++n;
-  return n;
-}
+using fuse_test::eventually;
+using fuse_test::fuse_mounts_here;
+using fuse_test::process_gone;
 
 using Make = std::unique_ptr<Target> (*)(FuseTargetOptions);
 
