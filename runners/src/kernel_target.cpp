@@ -145,6 +145,24 @@ MountSpec mount_spec_for(const Case& c, MountApi api, const MaterializedCase& m)
   return spec;
 }
 
+namespace {
+
+/// Mounts a tmpfs on base (an empty sandbox dir) and materializes c in it; on failure the tmpfs
+/// is detached again. A tmpfs of its own: detaching it frees the whole tree at once instead of
+/// one unlink per entry (a tenth of a fuzz run's time went to unlinking).
+MaterializedCase materialize_on_tmpfs(const Case& c, const std::string& base) {
+  if (mount("ovlspec-case", base.c_str(), "tmpfs", 0, "mode=0755") != 0)
+    throw std::runtime_error("mounting a tmpfs on " + base + ": " + errno_name(errno));
+  try {
+    return materialize_case(c, base);
+  } catch (...) {
+    umount2(base.c_str(), MNT_DETACH);
+    throw;
+  }
+}
+
+}  // namespace
+
 TargetOutcome materialize_mount_probe(const Case& c, MountApi api, const TargetOptions& opts,
                                       const std::string& dir_hint, const std::string& what_fails,
                                       const std::function<void(const MaterializedCase&)>& prepare) {
@@ -153,11 +171,7 @@ TargetOutcome materialize_mount_probe(const Case& c, MountApi api, const TargetO
   std::string base;
   try {
     base = sb.make_dir(dir_hint);
-    // A tmpfs of its own: remove_tree then detaches it, which frees the whole tree at once
-    // instead of one unlink per entry (a tenth of a fuzz run's time went to unlinking).
-    if (mount("ovlspec-case", base.c_str(), "tmpfs", 0, "mode=0755") != 0)
-      throw std::runtime_error("mounting a tmpfs on " + base + ": " + errno_name(errno));
-    MaterializedCase m = materialize_case(c, base);
+    MaterializedCase m = materialize_on_tmpfs(c, base);  // remove_tree detaches the tmpfs
     if (prepare) prepare(m);
     out = mount_and_probe(mount_spec_for(c, api, m), opts);
   } catch (const std::exception& e) {
@@ -247,11 +261,8 @@ std::vector<TargetOutcome> KernelTarget::run_many(const std::vector<const Case*>
         const std::string& base = dirs[k];
         MaterializedCase m;
         try {
-          if (mount("ovlspec-case", base.c_str(), "tmpfs", 0, "mode=0755") != 0)
-            throw std::runtime_error("mounting a tmpfs on " + base + ": " + errno_name(errno));
-          m = materialize_case(c, base);
+          m = materialize_on_tmpfs(c, base);
         } catch (const std::exception& e) {
-          umount2(base.c_str(), MNT_DETACH);
           throw std::runtime_error(std::string("materializing the case: ") + e.what());
         }
         std::string text = to_wire(mount_probe_unmount(mount_spec_for(c, api_, m)));
